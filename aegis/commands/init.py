@@ -1,0 +1,141 @@
+"""``aegis init``: render a new project, install it and run its tests."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aegis import catalog, naming
+from aegis.catalog import Kind, Selection
+from aegis.console import console, reports_errors, split_names
+from aegis.errors import InvalidOptionError, TargetExistsError
+from aegis.project import ProjectSpec, default_python_version
+from aegis.render import generate
+from aegis.tasks import post_generation_steps, run_steps
+
+_PYTHON_VERSION = re.compile(r"^3\.(\d+)$")
+_MIN_PYTHON_MINOR = 11
+
+NamesOption = Annotated[list[str] | None, typer.Option(show_default=False)]
+
+
+@reports_errors
+def init(
+    name: Annotated[str, typer.Argument(help="Project name, e.g. my-app.", show_default=False)],
+    services: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--services",
+            "-s",
+            help="Services to include (comma-separated, repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    components: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--components",
+            "-c",
+            help="Components to include (comma-separated, repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Directory to create the project in.")
+    ] = Path(),
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Render into an existing non-empty directory.")
+    ] = False,
+    no_interactive: Annotated[
+        bool, typer.Option("--no-interactive", help="Never prompt; use the options given.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept all defaults.")] = False,
+    skip_tasks: Annotated[
+        bool, typer.Option("--skip-tasks", help="Only render: no install, no tests.")
+    ] = False,
+    skip_tests: Annotated[
+        bool, typer.Option("--skip-tests", help="Install, but do not run the project's tests.")
+    ] = False,
+    python_version: Annotated[
+        str | None,
+        typer.Option(
+            "--python-version",
+            help="Python version for the project (default: the one running aegis).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create a new project, install it with uv and run its test suite."""
+    package = naming.validate(name)
+    python = _check_python_version(python_version or default_python_version())
+    requested_components, requested_services = split_names(components), split_names(services)
+    if components is None and services is None and _may_prompt(no_interactive, yes):
+        requested_components, requested_services = _ask_selection()
+    selection = catalog.resolve(requested_components, requested_services)
+    target = (output_dir / name).resolve()
+    _check_target(target, force=force)
+
+    _announce(name, selection)
+    spec = ProjectSpec(name=name, package=package, selection=selection, python_version=python)
+    project_dir = generate(spec, target, force=force)
+    console.print(f"[green]✓[/] Rendered [bold]{name}[/] into {project_dir}", highlight=False)
+    if not skip_tasks:
+        steps = post_generation_steps(python_version=python, run_tests=not skip_tests)
+        run_steps(steps, project_dir, console)
+    _next_steps(project_dir, selection, installed=not skip_tasks)
+
+
+def _check_python_version(version: str) -> str:
+    match = _PYTHON_VERSION.match(version)
+    if not match or int(match.group(1)) < _MIN_PYTHON_MINOR:
+        raise InvalidOptionError(
+            f"invalid --python-version '{version}': expected 3.{_MIN_PYTHON_MINOR} or newer, "
+            "as major.minor (e.g. 3.11)"
+        )
+    return version
+
+
+def _may_prompt(no_interactive: bool, yes: bool) -> bool:
+    """Prompts need a person: a terminal on stdin and no flag asking for none."""
+    return not (no_interactive or yes) and sys.stdin.isatty()
+
+
+def _ask_selection() -> tuple[list[str], list[str]]:
+    """Ask about each optional catalog entry; the defaults include everything."""
+    chosen = {"component": [], "service": []}  # type: dict[str, list[str]]
+    for entry in catalog.CATALOG:
+        if entry.always:
+            continue
+        if typer.confirm(f"Include {entry.kind} '{entry.name}' ({entry.help})?", default=True):
+            chosen[entry.kind].append(entry.name)
+    return chosen[Kind.COMPONENT], chosen[Kind.SERVICE]
+
+
+def _check_target(target: Path, *, force: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise TargetExistsError(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetExistsError(
+            f"{target} already exists and is not empty (use --force to render into it)"
+        )
+
+
+def _announce(name: str, selection: Selection) -> None:
+    parts = ", ".join(selection.names)
+    console.print(f"Creating [bold]{name}[/] with {parts}", highlight=False)
+    for added, needed_by in selection.implied.items():
+        console.print(f"  [yellow]+[/] {added} added (required by {needed_by})", highlight=False)
+
+
+def _next_steps(project_dir: Path, selection: Selection, *, installed: bool) -> None:
+    lines = [f"cd {project_dir.name}"]
+    if not installed:
+        lines.append("uv sync")
+    lines.append("make server")
+    console.print("\nNext steps:\n  " + "\n  ".join(lines), highlight=False)
+    if "auth" in selection.services:
+        console.print("Then open http://127.0.0.1:8000/docs", highlight=False)

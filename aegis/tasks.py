@@ -1,0 +1,103 @@
+"""Post-generation steps (install, test) run as processes, each shown with its duration."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from aegis.errors import TaskFailedError
+from aegis.git import commit_all, dirty_files
+
+_TAIL_LINES = 30
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command run inside the project.
+
+    Attributes:
+        label: What the user sees while it runs.
+        command: The argument vector, starting with the program name as the user
+            would type it (``uv``), so it can be shown for re-running.
+    """
+
+    label: str
+    command: tuple[str, ...]
+
+
+def uv_executable() -> str:
+    """Return the uv binary shipped with Aegis' ``uv`` dependency, else ``uv`` on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return "uv"
+
+
+def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]:
+    """Return the steps that install a generated project and, optionally, test it."""
+    steps = [Step("Installing dependencies (uv sync)", ("uv", "sync", "--python", python_version))]
+    if run_tests:
+        steps.append(Step("Running the project's tests", ("uv", "run", "pytest", "-q")))
+    return steps
+
+
+def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> None:
+    """Run ``steps`` in order inside ``project_dir``, reporting each one.
+
+    Raises:
+        TaskFailedError: A step exited non-zero; its output tail and the command to
+            re-run it have been printed, and the project is left in place.
+    """
+    for step in steps:
+        started = time.perf_counter()
+        with console.status(f"{step.label}..."):
+            result = _run(step.command, project_dir)
+        elapsed = time.perf_counter() - started
+        if result.returncode == 0:
+            console.print(f"[green]✓[/] {step.label} [dim]({elapsed:.1f}s)[/]")
+            continue
+        console.print(f"[red]✗[/] {step.label} [dim]({elapsed:.1f}s)[/]")
+        tail = result.stdout.splitlines()[-_TAIL_LINES:]
+        console.print("\n".join(tail), markup=False, highlight=False)
+        rerun = f"cd {shlex.quote(str(project_dir))} && {shlex.join(step.command)}"
+        raise TaskFailedError(
+            f"'{shlex.join(step.command)}' failed (exit {result.returncode}); "
+            f"the project is kept, re-run with: {rerun}"
+        )
+    _commit_lock_file(project_dir)
+
+
+def _run(command: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a step with uv resolved to Aegis' own binary, output merged for the tail."""
+    program = uv_executable() if command[0] == "uv" else command[0]
+    env = dict(os.environ)
+    # Aegis may itself run inside `uv run`; the project must use its own .venv.
+    env.pop("VIRTUAL_ENV", None)
+    try:
+        return subprocess.run(
+            [program, *command[1:]],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+    except OSError as error:
+        return subprocess.CompletedProcess(command, 127, stdout=f"{program}: {error}")
+
+
+def _commit_lock_file(project_dir: Path) -> None:
+    """Commit the ``uv.lock`` that ``uv sync`` wrote, so the tree stays clean for updates."""
+    if "uv.lock" in dirty_files(project_dir):
+        commit_all(project_dir, "Lock dependencies with uv")
