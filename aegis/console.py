@@ -11,8 +11,9 @@ from rich.console import Console
 
 from aegis.errors import AegisError
 
-console = Console()
-error_console = Console(stderr=True)
+# soft_wrap: paths and commands must stay on one line so they can be copied.
+console = Console(soft_wrap=True)
+error_console = Console(stderr=True, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,7 +27,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except AegisError as error:
-            error_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            error_console.print(f"[bold red]error:[/] {error}", highlight=False)
             raise typer.Exit(code=1) from None
 
     return wrapper

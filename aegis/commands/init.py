@@ -99,9 +99,13 @@ def _check_python_version(version: str) -> str:
     return version
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _may_prompt(no_interactive: bool, yes: bool) -> bool:
     """Prompts need a person: a terminal on stdin and no flag asking for none."""
-    return not (no_interactive or yes) and sys.stdin.isatty()
+    return not (no_interactive or yes) and _stdin_is_terminal()
 
 
 def _ask_selection() -> tuple[list[str], list[str]]:

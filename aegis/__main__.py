@@ -1,0 +1,5 @@
+"""Allow ``python -m aegis``."""
+
+from aegis.cli import app
+
+app(prog_name="aegis")

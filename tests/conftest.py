@@ -1,0 +1,24 @@
+"""Shared fixtures: a CLI runner and a helper that runs ``aegis`` in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from aegis.cli import app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def run_aegis() -> Callable[..., Result]:
+    """Invoke the CLI in-process with no terminal on stdin."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke

@@ -1,0 +1,176 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from aegis import __version__
+
+Run = Callable[..., Result]
+
+
+def test_help_lists_every_command(run_aegis: Run) -> None:
+    result = run_aegis("--help")
+    assert result.exit_code == 0
+    for command in ("init", "version", "components", "services"):
+        assert command in result.output
+
+
+def test_init_help_lists_its_options(run_aegis: Run) -> None:
+    result = run_aegis("init", "--help")
+    assert result.exit_code == 0
+    for option in (
+        "--services", "--components", "--output-dir", "--force", "--no-interactive",
+        "--yes", "--skip-tasks", "--skip-tests", "--python-version",
+    ):  # fmt: skip
+        assert option in result.output
+
+
+@pytest.mark.parametrize("args", [["--version"], ["version"]])
+def test_version(run_aegis: Run, args: list[str]) -> None:
+    result = run_aegis(*args)
+    assert result.exit_code == 0
+    assert result.output.strip() == f"aegis {__version__}"
+
+
+def test_components_table_shows_requirements(run_aegis: Run) -> None:
+    result = run_aegis("components")
+    assert result.exit_code == 0
+    assert "backend" in result.output and "database" in result.output
+    assert "auth" not in result.output
+
+
+def test_services_table_shows_auth_requires_database(run_aegis: Run) -> None:
+    result = run_aegis("services")
+    assert result.exit_code == 0
+    row = next(line for line in result.output.splitlines() if "│ auth" in line)
+    assert "database" in row
+
+
+def _assert_one_line_error(result: Result, expected: str) -> None:
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-s", "nope"], "unknown name 'nope' (valid: backend, database, auth)"),
+        (["-c", "redis,database"], "unknown name 'redis'"),
+        (["-c", "auth"], "'auth' is a service"),
+        (["--python-version", "2.7"], "invalid --python-version '2.7'"),
+        (["--python-version", "3.10"], "invalid --python-version"),
+    ],
+)
+def test_bad_options_fail_with_one_line_and_write_nothing(
+    run_aegis: Run, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", *args)
+    _assert_one_line_error(result, expected)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["123", "my app", "../x", "class", ""])
+def test_bad_names_fail_with_one_line_and_write_nothing(
+    run_aegis: Run, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_aegis("init", name, "-o", str(out), "--skip-tasks")
+    _assert_one_line_error(result, "project name")
+    assert list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_existing_non_empty_target_is_refused_and_untouched(run_aegis: Run, tmp_path: Path) -> None:
+    target = tmp_path / "my-app"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks")
+    _assert_one_line_error(result, "already exists and is not empty (use --force")
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def test_target_that_is_a_file_is_refused(run_aegis: Run, tmp_path: Path) -> None:
+    (tmp_path / "my-app").write_text("a file")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks")
+    _assert_one_line_error(result, "is not a directory")
+
+
+def test_no_prompt_without_a_terminal(run_aegis: Run, tmp_path: Path) -> None:
+    # stdin is not a terminal under CliRunner: init must not ask, even with no options.
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="")
+    assert result.exit_code == 0, result.output
+    assert "?" not in result.output
+    assert "Creating my-app with backend" in result.output
+    assert not (tmp_path / "my-app" / "src" / "my_app" / "auth").exists()
+
+
+def test_prompts_when_stdin_is_a_terminal(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aegis.commands.init._stdin_is_terminal", lambda: True)
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Include component 'database'" in result.output
+    assert "Include service 'auth'" in result.output
+    # auth accepted, database declined: auth still brings database, and says so.
+    assert "database added (required by auth)" in result.output
+
+
+@pytest.mark.parametrize("flag", ["--no-interactive", "--yes"])
+def test_flags_suppress_prompts_on_a_terminal(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    monkeypatch.setattr("aegis.commands.init._stdin_is_terminal", lambda: True)
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", flag)
+    assert result.exit_code == 0, result.output
+    assert "Include" not in result.output
+
+
+def test_init_renders_auth_project_with_secret_and_commit(run_aegis: Run, tmp_path: Path) -> None:
+    result = run_aegis(
+        "init", "my-app", "-s", "auth", "-c", "database", "-o", str(tmp_path), "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "my-app"
+    assert (project / "src" / "my_app" / "auth").is_dir()
+    env = (project / ".env").read_text()
+    secret = next(line for line in env.splitlines() if line.startswith("JWT_SECRET_KEY="))
+    assert len(secret.split("=", 1)[1]) >= 64  # 48 random bytes, base64url
+    assert "JWT_SECRET_KEY=change-me" in (project / ".env.example").read_text()
+    assert ".env" in (project / ".gitignore").read_text().split()
+
+
+def test_two_projects_get_different_secrets(run_aegis: Run, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        result = run_aegis("init", name, "-s", "auth", "-o", str(tmp_path), "--skip-tasks")
+        assert result.exit_code == 0, result.output
+    secrets = {(tmp_path / name / ".env").read_text() for name in ("one", "two")}
+    assert len(secrets) == 2
+
+
+def test_comma_separated_and_repeated_options_combine(run_aegis: Run, tmp_path: Path) -> None:
+    result = run_aegis(
+        "init", "my-app", "-c", "backend,database", "-s", "auth", "-s", "auth",
+        "-o", str(tmp_path), "--skip-tasks",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Creating my-app with backend, database, auth" in result.output
+    assert "added (required by" not in result.output
+
+
+def test_force_renders_into_non_empty_directory_keeping_other_files(
+    run_aegis: Run, tmp_path: Path
+) -> None:
+    target = tmp_path / "my-app"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--force")
+    assert result.exit_code == 0, result.output
+    assert (target / "notes.txt").read_text() == "mine"
+    assert (target / "pyproject.toml").is_file()

@@ -1,0 +1,86 @@
+"""Slow end-to-end tests: real installs with uv, and rendering from a built wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _aegis(*args: str, cwd: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run(
+        [python, "-m", "aegis", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_init_with_tasks_installs_the_project_and_its_suite_passes(tmp_path: Path) -> None:
+    result = _aegis("init", "my-app", "-s", "auth", "-c", "database", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ Installing dependencies" in result.stdout
+    assert "✓ Running the project's tests" in result.stdout
+    project = tmp_path / "my-app"
+    assert (project / ".venv").is_dir()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+    )
+    assert status.stdout == "", "generation must leave a clean tree (uv.lock committed)"
+
+
+def test_failing_step_prints_tail_and_rerun_command_and_keeps_project(tmp_path: Path) -> None:
+    rendered = _aegis("init", "my-app", "--skip-tasks", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    # Break the project's suite, then run the same steps aegis runs after rendering.
+    tests_dir = tmp_path / "my-app" / "tests"
+    (tests_dir / "test_broken.py").write_text("def test_broken():\n    assert 1 == 2\n")
+    script = (
+        "from pathlib import Path; from aegis.console import console;"
+        "from aegis.tasks import post_generation_steps, run_steps;"
+        "run_steps(post_generation_steps(python_version='3.11', run_tests=True),"
+        f" Path({str(tmp_path / 'my-app')!r}), console)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode != 0
+    assert "1 failed" in result.stdout
+    assert "uv run pytest -q" in result.stderr + result.stdout
+    assert (tmp_path / "my-app" / "pyproject.toml").is_file()
+
+
+def test_wheel_ships_the_template_and_renders_from_an_installed_copy(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        ["uv", "build", "--wheel", "--out-dir", str(dist)],
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    wheel = next(dist.glob("aegis-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run(["uv", "venv", "--quiet", str(venv)], check=True, capture_output=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        ["uv", "pip", "install", "--quiet", "--python", python, str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    work = tmp_path / "work"
+    work.mkdir()
+    result = _aegis("init", "my-app", "-s", "auth", "--skip-tasks", cwd=work, python=python)
+    assert result.returncode == 0, result.stdout + result.stderr
+    answers = (work / "my-app" / ".copier-answers.yml").read_text()
+    assert str(venv) in answers, "must render from the installed package, not this checkout"
+    assert (work / "my-app" / "src" / "my_app" / "auth").is_dir()

@@ -1,0 +1,81 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aegis import catalog, render
+from aegis.errors import RenderError
+from aegis.project import ProjectSpec, read_answers
+
+
+def _spec(*services: str) -> ProjectSpec:
+    return ProjectSpec(
+        name="my-app",
+        package="my_app",
+        selection=catalog.resolve(services=services),
+        python_version="3.11",
+    )
+
+
+def test_generate_commits_everything_but_the_env_file(tmp_path: Path) -> None:
+    project = render.generate(_spec("auth"), tmp_path / "my-app")
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"], cwd=project, capture_output=True, text=True
+    ).stdout
+    assert status.strip() == "!! .env"
+    log = subprocess.run(["git", "log", "--oneline"], cwd=project, capture_output=True, text=True)
+    assert len(log.stdout.splitlines()) == 1
+
+
+def test_answers_record_selection_and_template_source(tmp_path: Path) -> None:
+    project = render.generate(_spec("auth"), tmp_path / "my-app")
+    answers = read_answers(project)
+    assert answers["components"] == ["backend", "database"]
+    assert answers["services"] == ["auth"]
+    assert Path(answers["_src_path"]).is_absolute()
+    assert "with_auth" not in answers
+
+
+def test_env_file_is_private(tmp_path: Path) -> None:
+    project = render.generate(_spec("auth"), tmp_path / "my-app")
+    assert (project / ".env").stat().st_mode & 0o777 == 0o600
+
+
+def test_existing_env_is_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("JWT_SECRET_KEY=change-me\n")
+    (tmp_path / ".env").write_text("JWT_SECRET_KEY=mine\n")
+    render.write_env(tmp_path)
+    assert (tmp_path / ".env").read_text() == "JWT_SECRET_KEY=mine\n"
+
+
+def test_render_failure_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def half_render(spec: ProjectSpec, staging: Path) -> None:
+        staging.mkdir(parents=True)
+        (staging / "half.txt").write_text("partial")
+        raise RenderError("rendering the template failed: boom")
+
+    monkeypatch.setattr(render, "_render", half_render)
+    with pytest.raises(RenderError, match="boom"):
+        render.generate(_spec(), tmp_path / "my-app")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_copier_exception_becomes_render_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        render, "template_source", lambda: render.TemplateSource(tmp_path / "missing", None)
+    )
+    with pytest.raises(RenderError, match="rendering the template failed"):
+        render.generate(_spec(), tmp_path / "out" / "my-app")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_answers_file_is_valid_yaml_with_comment_header(tmp_path: Path) -> None:
+    project = render.generate(_spec(), tmp_path / "my-app")
+    text = (project / ".copier-answers.yml").read_text()
+    assert text.startswith("# ")
+    assert yaml.safe_load(text)["project_name"] == "my-app"
