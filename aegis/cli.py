@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from aegis.commands import info, init
+from aegis.commands import add, info, init, update
 
 app = typer.Typer(
     name="aegis",
@@ -36,6 +36,8 @@ def main(
 
 
 app.command("init")(init.init)
+app.command("add")(add.add)
+app.command("update")(update.update)
 app.command("version")(info.version)
 app.command("components")(info.components)
 app.command("services")(info.services)

@@ -1,8 +1,22 @@
-"""The only module that talks to Copier: render a project safely into place.
+"""The only module that talks to Copier: render new projects, update existing ones.
 
 A project is rendered into a temporary directory beside its destination, given its
 ``.env`` and first git commit there, and only then moved into place, so a failure at
 any step leaves nothing half-written.
+
+Where the template comes from decides whether projects can be updated later. Copier
+3-way merges an update only against a template that is a git repository root or a
+git bundle holding the project's old version (its tag, recorded as ``_commit`` in the
+project's answers file). So:
+
+- a source checkout of Aegis renders its own repository at ``HEAD`` (uncommitted
+  template edits included, which later updates cannot find again: commit first);
+- an installed wheel renders ``aegis/_template/template.bundle``, a ``git bundle
+  --all`` of this repository made by ``hatch_build.py`` at build time. It works with
+  no network, and installing a newer wheel replaces the bundle at the same path with
+  one that still holds every older tag, which is exactly what ``copier update`` needs;
+- a package built without git history (from an sdist) falls back to the plain
+  template copy: it renders, but its projects cannot be updated.
 """
 
 from __future__ import annotations
@@ -15,6 +29,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aegis.errors import RenderError
 from aegis.git import commit_all
@@ -46,6 +61,9 @@ def template_source() -> TemplateSource:
     checkout = _PACKAGE_DIR.parent
     if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
         return TemplateSource(checkout, "HEAD")
+    bundle = _PACKAGE_DIR / "_template" / "template.bundle"
+    if bundle.is_file():
+        return TemplateSource(bundle, "HEAD")
     return TemplateSource(_PACKAGE_DIR / "_template", None)
 
 
@@ -101,24 +119,90 @@ def _render(spec: ProjectSpec, staging: Path) -> None:
                 unsafe=False,
             )
     except Exception as error:  # copier raises many unrelated types; all mean "render failed"
-        raise RenderError(f"rendering the template failed: {error}") from error
+        raise RenderError(f"rendering the template failed: {_one_line(error)}") from error
+
+
+def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
+    """Run ``copier update`` on ``project_dir`` with inline conflict markers.
+
+    Copier takes the template from the answers file's ``_src_path``, which the
+    caller points at :func:`template_source` first.
+
+    Args:
+        project_dir: A clean git work tree whose answers name this template.
+        data: Answers to change (for example a longer ``services`` list).
+        vcs_ref: Template revision to move to; ``None`` for this installation's own.
+
+    Raises:
+        RenderError: Copier refused or failed; the caller restores the tree.
+    """
+    from copier import run_update
+
+    source = template_source()
+    if source.ref is None:
+        raise RenderError(
+            "this Aegis installation has no template history (built without git), "
+            "so projects cannot be updated with it"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run_update(
+                project_dir,
+                data=data,
+                vcs_ref=vcs_ref or source.ref,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                conflict="inline",
+                unsafe=False,
+                skip_answered=True,
+            )
+    except Exception as error:  # see _render: any copier failure is one message
+        raise RenderError(f"updating from the template failed: {_one_line(error)}") from error
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return " ".join(text.split())
 
 
 def write_env(project_dir: Path) -> Path:
-    """Write ``.env`` from ``.env.example`` with a fresh random ``JWT_SECRET_KEY``.
+    """Write ``.env`` from ``.env.example``, with a fresh random ``JWT_SECRET_KEY``.
 
-    ``secrets.token_urlsafe(48)`` carries 48 bytes (384 bits) of randomness. An
-    existing ``.env`` is never overwritten: it may hold the user's own secrets.
+    An existing ``.env`` is never rewritten (it may hold the user's own secrets): only
+    settings it lacks are appended, so a service added later gets its own. The secret
+    is ``secrets.token_urlsafe(48)``: 48 bytes (384 bits) of randomness.
     """
     env_path = project_dir / ".env"
     example = project_dir / ".env.example"
-    if env_path.exists() or not example.is_file():
+    if not example.is_file():
         return env_path
+    template = example.read_text(encoding="utf-8")
+    if env_path.exists():
+        existing = env_path.read_text(encoding="utf-8")
+        present = {_setting_name(line) for line in existing.splitlines()}
+        missing = [
+            line
+            for line in template.splitlines()
+            if (name := _setting_name(line)) is not None and name not in present
+        ]
+        if not missing:
+            return env_path
+        content = existing.rstrip("\n") + "\n" + "\n".join(missing) + "\n"
+    else:
+        content = template
     secret = secrets.token_urlsafe(48)
-    content = _SECRET_LINE.sub(f"JWT_SECRET_KEY={secret}", example.read_text(encoding="utf-8"))
-    env_path.write_text(content, encoding="utf-8")
+    env_path.write_text(_SECRET_LINE.sub(f"JWT_SECRET_KEY={secret}", content), encoding="utf-8")
     env_path.chmod(0o600)
     return env_path
+
+
+def _setting_name(line: str) -> str | None:
+    """Return ``NAME`` for a ``NAME=value`` line, ``None`` for comments and blanks."""
+    if line.lstrip().startswith("#") or "=" not in line:
+        return None
+    return line.split("=", 1)[0].strip()
 
 
 def _commit(project_dir: Path, message: str) -> None:

@@ -1,0 +1,64 @@
+"""``aegis add``: bring components or services into an existing project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aegis import catalog
+from aegis.catalog import Kind
+from aegis.commands.common import ProjectPathOption, YesOption, confirm, report_outcome
+from aegis.console import console, reports_errors, split_names
+from aegis.existing import apply_update, open_project
+from aegis.project import default_python_version
+from aegis.render import write_env
+from aegis.tasks import post_generation_steps, run_steps
+
+
+@reports_errors
+def add(
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="Components or services to add (e.g. auth).", metavar="NAME...", show_default=False
+        ),
+    ],
+    project_path: ProjectPathOption = Path(),
+    yes: YesOption = False,
+    skip_tasks: Annotated[
+        bool, typer.Option("--skip-tasks", help="Do not install or test afterwards.")
+    ] = False,
+) -> None:
+    """Add components or services (with what they require) to an existing project."""
+    project = open_project(project_path)
+    wanted = [catalog.get(name) for name in split_names(names)]
+    current = project.selection
+    selection = catalog.resolve(
+        [*current.components, *(e.name for e in wanted if e.kind is Kind.COMPONENT)],
+        [*current.services, *(e.name for e in wanted if e.kind is Kind.SERVICE)],
+    )
+    added = [name for name in selection.names if name not in current.names]
+    if not added:
+        present = ", ".join(entry.name for entry in wanted)
+        console.print(f"{present}: already in {project.path.name}, nothing to do", highlight=False)
+        return
+    for name in added:
+        if name in selection.implied:
+            console.print(f"  [yellow]+[/] {name} added (required by {selection.implied[name]})")
+    if not confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes):
+        raise typer.Exit(code=1)
+
+    outcome = apply_update(
+        project,
+        data={"components": list(selection.components), "services": list(selection.services)},
+        vcs_ref=project.version,
+        message=f"Add {', '.join(added)} with aegis",
+    )
+    report_outcome(project.path, outcome, action=f"Added {', '.join(added)}")
+    write_env(project.path)
+    if not skip_tasks:
+        python = str(project.answers.get("python_version") or default_python_version())
+        steps = post_generation_steps(python_version=python, run_tests=True)
+        run_steps(steps, project.path, console)

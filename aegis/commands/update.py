@@ -1,0 +1,55 @@
+"""``aegis update``: move a project to a newer template version, keeping the user's edits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aegis.commands.common import ProjectPathOption, YesOption, confirm, report_outcome
+from aegis.console import console, reports_errors
+from aegis.existing import apply_update, open_project, preview_update
+
+_BARE_VERSION = re.compile(r"^\d+(\.\d+)*$")
+
+
+@reports_errors
+def update(
+    project_path: ProjectPathOption = Path(),
+    to_version: Annotated[
+        str | None,
+        typer.Option(
+            "--to-version",
+            help="Template version to move to (default: the installed one).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would change; write nothing.")
+    ] = False,
+    yes: YesOption = False,
+) -> None:
+    """Update a project to the installed (or a named) template version with a 3-way merge."""
+    project = open_project(project_path)
+    ref = f"v{to_version}" if to_version and _BARE_VERSION.match(to_version) else to_version
+    if dry_run:
+        outcome = preview_update(project, data={}, vcs_ref=ref)
+        if not outcome.changed:
+            console.print(f"Already up to date ({project.version})", highlight=False)
+            return
+        console.print(f"Would update {project.version} -> {outcome.version}:", highlight=False)
+        for path in outcome.changed:
+            mark = " [red](conflict)[/]" if path in outcome.conflicts else ""
+            console.print(f"  {path}{mark}", highlight=False)
+        return
+    if not confirm(f"Update {project.path.name} from the template?", yes=yes):
+        raise typer.Exit(code=1)
+    outcome = apply_update(
+        project, data={}, vcs_ref=ref, message=f"Update template from {project.version} with aegis"
+    )
+    if not outcome.changed:
+        console.print(f"Already up to date ({project.version})", highlight=False)
+        return
+    report_outcome(project.path, outcome, action=f"Updated {project.version} -> {outcome.version}")

@@ -1,0 +1,41 @@
+"""Wheel build hook: ship the template's git history as a bundle inside the package.
+
+Copier can 3-way merge an update only against a template that is a git repository or
+a git bundle holding the project's old version, so an installed Aegis carries
+``aegis/_template/template.bundle`` (``git bundle create --all`` of this repository).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
+    """Add ``template.bundle`` to wheels built from a git checkout."""
+
+    PLUGIN_NAME = "template-bundle"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        """Create the bundle and add it to the wheel (skipped outside a git checkout)."""
+        root = Path(self.root)
+        if self.target_name != "wheel" or not (root / ".git").exists():
+            return
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        if status.strip():
+            self.app.display_warning(
+                "template has uncommitted changes: the bundle holds the last commit only"
+            )
+        bundle = Path(tempfile.mkdtemp(prefix="aegis-bundle-")) / "template.bundle"
+        subprocess.run(
+            ["git", "bundle", "create", str(bundle), "--all"],
+            cwd=root, check=True, capture_output=True,
+        )  # fmt: skip
+        build_data["force_include"][str(bundle)] = "aegis/_template/template.bundle"

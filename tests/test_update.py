@@ -1,0 +1,225 @@
+"""Copier's update recipe against a throwaway template repository with tagged versions."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import Result
+
+from aegis import catalog, render
+from aegis.project import ProjectSpec
+
+Run = Callable[..., Result]
+
+COPIER_YML = """\
+_subdirectory: templates
+_templates_suffix: .jinja
+project_name: {type: str, default: my-app}
+package_name: {type: str, default: my_app}
+python_version: {type: str, default: "3.11"}
+components: {type: yaml, default: [backend]}
+services: {type: yaml, default: []}
+"""
+ANSWERS = "# managed by copier\n{{ _copier_answers|to_nice_yaml -}}\n"
+NOTES_V1 = "title {{ project_name }}\nmiddle\nend\n"
+
+
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+
+def _release(repo: Path, tag: str, files: dict[str, str]) -> None:
+    _write(repo, files)
+    _git("add", "-A", cwd=repo)
+    _git("commit", "-qm", tag, cwd=repo)
+    _git("tag", tag, cwd=repo)
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A template repository at v1.0.0 that Aegis renders instead of its own."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    _git("init", "-q", "-b", "main", cwd=repo)
+    _release(
+        repo,
+        "v1.0.0",
+        {
+            "copier.yml": COPIER_YML,
+            "templates/{{_copier_conf.answers_file}}.jinja": ANSWERS,
+            "templates/notes.txt.jinja": NOTES_V1,
+            "templates/{% if 'database' in components %}db.txt{% endif %}.jinja": "db\n",
+        },
+    )
+    monkeypatch.setattr(render, "template_source", lambda: render.TemplateSource(repo, "HEAD"))
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path: Path, template_repo: Path) -> Path:
+    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
+    return render.generate(spec, tmp_path / "my-app")
+
+
+def _commit_edit(project: Path, relative: str, content: str) -> None:
+    (project / relative).write_text(content)
+    _git("commit", "-qam", "user edit", cwd=project)
+
+
+def _answers(project: Path) -> dict[str, object]:
+    loaded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_init_records_the_template_version(project: Path) -> None:
+    assert _answers(project)["_commit"] == "v1.0.0"
+
+
+def test_update_keeps_user_edits_and_brings_template_changes(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _commit_edit(project, "notes.txt", "title my-app\nmiddle\nend edited by user\n")
+    _release(
+        template_repo,
+        "v2.0.0",
+        {"templates/notes.txt.jinja": "title {{ project_name }} v2\nmiddle\nend\n"},
+    )
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 0, result.output
+    assert (project / "notes.txt").read_text() == "title my-app v2\nmiddle\nend edited by user\n"
+    assert _answers(project)["_commit"] == "v2.0.0"
+    assert _git("status", "--porcelain", cwd=project) == ""
+    assert "v1.0.0 -> v2.0.0" in result.output
+
+
+def test_conflicting_edit_exits_non_zero_with_markers(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _commit_edit(project, "notes.txt", "title by user\nmiddle\nend\n")
+    _release(
+        template_repo, "v2.0.0", {"templates/notes.txt.jinja": "title by template\nmiddle\nend\n"}
+    )
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    text = (project / "notes.txt").read_text()
+    assert "<<<<<<<" in text and "title by user" in text and "title by template" in text
+    assert "notes.txt" in result.stdout
+    assert "conflict markers" in result.stderr and "commit" in result.stderr
+
+
+def test_dirty_tree_is_refused_naming_the_files(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    (project / "notes.txt").write_text("uncommitted\n")
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "v2\n"})
+    for command in (["update"], ["add", "database"]):
+        result = run_aegis(*command, "-p", str(project), "--yes")
+        assert result.exit_code == 1
+        assert "uncommitted changes (notes.txt)" in result.stderr
+    assert (project / "notes.txt").read_text() == "uncommitted\n"
+
+
+def test_not_an_aegis_project_is_refused(run_aegis: Run, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for command in (["update"], ["add", "auth"]):
+        result = run_aegis(*command, "-p", str(plain), "--yes")
+        assert result.exit_code == 1
+        assert "is not an Aegis project" in result.stderr
+
+
+def test_already_current_says_so(run_aegis: Run, project: Path) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Already up to date (v1.0.0)" in result.output
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
+def test_dry_run_lists_changes_and_writes_nothing(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "v2\n"})
+    result = run_aegis("update", "-p", str(project), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would update v1.0.0 -> v2.0.0" in result.output
+    assert "notes.txt" in result.output
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert (project / "notes.txt").read_text().startswith("title my-app")
+
+
+def test_to_version_picks_a_named_release(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "two\n"})
+    _release(template_repo, "v3.0.0", {"templates/notes.txt.jinja": "three\n"})
+    result = run_aegis("update", "-p", str(project), "--to-version", "2.0.0", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (project / "notes.txt").read_text() == "two\n"
+
+
+def test_unknown_version_is_one_line_error_and_changes_nothing(
+    run_aegis: Run, project: Path
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+    result = run_aegis("update", "-p", str(project), "--to-version", "9.9.9", "--yes")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert _git("status", "--porcelain", cwd=project) == ""
+
+
+def test_failure_mid_update_restores_the_tree(
+    run_aegis: Run, project: Path, template_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+
+    def half_update(project_dir: Path, **_: object) -> None:
+        (project_dir / "notes.txt").write_text("half\n")
+        (project_dir / "new.txt").write_text("half\n")
+        raise render.RenderError("updating from the template failed: boom")
+
+    monkeypatch.setattr(render, "update", half_update)
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    assert "boom" in result.stderr
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert _git("status", "--porcelain", cwd=project) == ""
+
+
+def test_add_switches_on_the_new_part_and_keeps_edits(run_aegis: Run, project: Path) -> None:
+    _commit_edit(project, "notes.txt", "title my-app\nmiddle\nmine\n")
+    result = run_aegis("add", "database", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert (project / "db.txt").read_text() == "db\n"
+    assert (project / "notes.txt").read_text().endswith("mine\n")
+    assert _answers(project)["components"] == ["backend", "database"]
+    assert _answers(project)["_commit"] == "v1.0.0", "add must not change the template version"
+    assert _git("status", "--porcelain", cwd=project) == ""
+
+
+def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
+    result = run_aegis("add", "backend", "-p", str(project), "--yes")
+    assert result.exit_code == 0
+    assert "already in my-app" in result.output
+
+
+def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> None:
+    result = run_aegis("add", "redis", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    assert "valid: backend, database, auth" in result.stderr
