@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aegis import _lazy_prompts
 from aegis.errors import RenderError
 from aegis.git import commit_all
 from aegis.project import ProjectSpec
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_lazy_prompts.install()
 _SECRET_LINE = re.compile(r"^JWT_SECRET_KEY=.*$", re.MULTILINE)
 
 
