@@ -1,0 +1,1 @@
+"""Authentication: users, password hashing, JWT access tokens and their routes."""

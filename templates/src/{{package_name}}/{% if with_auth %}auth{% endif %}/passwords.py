@@ -1,0 +1,102 @@
+"""Password policy and hashing, kept off the event loop and upgraded on login."""
+
+import os
+import secrets
+from typing import Literal
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from pwdlib import PasswordHash
+from pwdlib.exceptions import PwdlibError
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pwdlib.hashers.bcrypt import BcryptHasher
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+# bcrypt reads at most 72 bytes; longer input is refused rather than silently cut.
+BCRYPT_MAX_BYTES = 72
+
+HasherName = Literal["bcrypt", "argon2"]
+
+
+class Passwords:
+    """Hashes and verifies passwords on a small thread pool sized to the CPU."""
+
+    def __init__(
+        self,
+        *,
+        hasher: HasherName,
+        bcrypt_rounds: int,
+        argon2_time_cost: int = 3,
+        argon2_memory_kib: int = 65536,
+    ) -> None:
+        """Prepare the hashers; the chosen one hashes, both verify.
+
+        Args:
+            hasher: Scheme for new hashes; the other still verifies older ones.
+            bcrypt_rounds: bcrypt cost factor (log2 of the iterations).
+            argon2_time_cost: Argon2id passes over memory.
+            argon2_memory_kib: Argon2id memory per hash, in KiB.
+        """
+        bcrypt = BcryptHasher(rounds=bcrypt_rounds)
+        argon2 = Argon2Hasher(time_cost=argon2_time_cost, memory_cost=argon2_memory_kib)
+        self.hasher: HasherName = hasher
+        self._hash = PasswordHash((bcrypt, argon2) if hasher == "bcrypt" else (argon2, bcrypt))
+        # Hashing is CPU-bound: more threads than cores would only queue inside the
+        # OS, and a separate limiter keeps logins from starving other thread work.
+        self._limiter = CapacityLimiter(os.cpu_count() or 1)
+        # Checked against when the email is unknown, so that answer costs the same
+        # time as a wrong password and timing does not reveal which emails exist.
+        self._dummy_hash = self._hash.hash(secrets.token_urlsafe(16))
+
+    def policy_violation(self, password: str) -> str | None:
+        """Say why a new password is refused, or None when it is acceptable.
+
+        Args:
+            password: The candidate password.
+
+        Returns:
+            A message fit for the client, or None.
+        """
+        if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+            return f"Password must be {MIN_LENGTH} to {MAX_LENGTH} characters long."
+        if self.hasher == "bcrypt" and len(password.encode()) > BCRYPT_MAX_BYTES:
+            return f"Password must be at most {BCRYPT_MAX_BYTES} bytes in UTF-8 with bcrypt."
+        return None
+
+    async def hash(self, password: str) -> str:
+        """Hash a password with the current scheme and cost."""
+        return await anyio.to_thread.run_sync(self._hash.hash, password, limiter=self._limiter)
+
+    async def verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
+        """Check a password and return a new hash if its scheme or cost is outdated.
+
+        Args:
+            password: The password as typed.
+            hashed: The stored hash.
+
+        Returns:
+            Whether it matches, and a replacement hash or None.
+        """
+        return await anyio.to_thread.run_sync(
+            self._verify_and_update, password, hashed, limiter=self._limiter
+        )
+
+    async def waste_one_verification(self, password: str) -> None:
+        """Spend the time of one verification, for an account that does not exist."""
+        await self.verify_and_update(password, self._dummy_hash)
+
+    def _verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
+        if len(password) > MAX_LENGTH:
+            return False, None  # never stored, and not worth the CPU of hashing
+        try:
+            return self._hash.verify_and_update(password, hashed)
+        except PwdlibError:
+            return False, None  # an unreadable stored hash matches nothing
+        except ValueError:
+            pass
+        # bcrypt refuses over 72 bytes, so such a password never matches a bcrypt hash;
+        # one matching an older argon2 hash keeps it, as bcrypt cannot take it over.
+        if BcryptHasher.identify(hashed):
+            return False, None
+        return self._hash.verify(password, hashed), None

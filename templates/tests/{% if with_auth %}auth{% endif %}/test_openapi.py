@@ -1,0 +1,24 @@
+import pytest
+from fastapi import FastAPI
+
+# Every documented error a route can give, so clients and schema-driven fuzzers know them.
+EXPECTED = {
+    ("post", "/auth/register"): {"403", "409", "422"},
+    ("post", "/auth/token"): {"401", "422", "429"},
+    ("get", "/auth/me"): {"401"},
+    ("patch", "/auth/me"): {"401", "409", "422"},
+    ("delete", "/auth/me"): {"401"},
+    ("post", "/auth/me/password"): {"400", "401", "422"},
+    ("get", "/auth/users"): {"401", "403", "422"},
+    ("get", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
+    ("patch", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
+    ("delete", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
+    ("get", "/examples/private"): {"401"},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), EXPECTED.keys())
+async def test_routes_document_their_errors(app: FastAPI, method: str, path: str) -> None:
+    documented = app.openapi()["paths"][path][method]["responses"].keys()
+
+    assert EXPECTED[method, path] <= documented
