@@ -181,21 +181,21 @@ def write_env(project_dir: Path) -> Path:
     if not example.is_file():
         return env_path
     template = example.read_text(encoding="utf-8")
-    if env_path.exists():
-        existing = env_path.read_text(encoding="utf-8")
-        present = {_setting_name(line) for line in existing.splitlines()}
-        missing = [
-            line
-            for line in template.splitlines()
-            if (name := _setting_name(line)) is not None and name not in present
-        ]
-        if not missing:
-            return env_path
-        content = existing.rstrip("\n") + "\n" + "\n".join(missing) + "\n"
-    else:
-        content = template
-    secret = secrets.token_urlsafe(48)
-    env_path.write_text(_SECRET_LINE.sub(f"JWT_SECRET_KEY={secret}", content), encoding="utf-8")
+    existing = env_path.read_text(encoding="utf-8") if env_path.exists() else ""
+    present = {_setting_name(line) for line in existing.splitlines()}
+    missing = [
+        line
+        for line in template.splitlines()
+        if (name := _setting_name(line)) is not None and name not in present
+    ]
+    if existing and not missing:
+        return env_path
+    # Only new lines get a generated secret: an existing key is the user's to keep.
+    fresh = _SECRET_LINE.sub(
+        f"JWT_SECRET_KEY={secrets.token_urlsafe(48)}",
+        "\n".join(missing) + "\n" if existing else template,
+    )
+    env_path.write_text(existing.rstrip("\n") + "\n" + fresh if existing else fresh, "utf-8")
     env_path.chmod(0o600)
     return env_path
 

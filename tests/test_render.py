@@ -79,3 +79,23 @@ def test_answers_file_is_valid_yaml_with_comment_header(tmp_path: Path) -> None:
     text = (project / ".copier-answers.yml").read_text()
     assert text.startswith("# ")
     assert yaml.safe_load(text)["project_name"] == "my-app"
+
+
+def test_missing_settings_are_appended_without_touching_existing_ones(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text(
+        "# comment\nAPP_NAME=demo\nJWT_SECRET_KEY=change-me\nDATABASE_URL=sqlite:///x\n"
+    )
+    (tmp_path / ".env").write_text("APP_NAME=mine\nJWT_SECRET_KEY=keep-this-one\n")
+    render.write_env(tmp_path)
+    lines = (tmp_path / ".env").read_text().splitlines()
+    assert lines == ["APP_NAME=mine", "JWT_SECRET_KEY=keep-this-one", "DATABASE_URL=sqlite:///x"]
+
+
+def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("APP_NAME=demo\nJWT_SECRET_KEY=change-me\n")
+    (tmp_path / ".env").write_text("APP_NAME=mine\n")
+    render.write_env(tmp_path)
+    lines = (tmp_path / ".env").read_text().splitlines()
+    assert lines[0] == "APP_NAME=mine"
+    assert lines[1].startswith("JWT_SECRET_KEY=") and len(lines[1]) > 60
+    assert "change-me" not in lines[1]
