@@ -9,8 +9,9 @@ Where the template comes from decides whether projects can be updated later. Cop
 git bundle holding the project's old version (its tag, recorded as ``_commit`` in the
 project's answers file). So:
 
-- a source checkout of Aegis renders its own repository at ``HEAD`` (uncommitted
-  template edits included, which later updates cannot find again: commit first);
+- a source checkout of Aegis renders its own repository at the ``HEAD`` commit
+  (uncommitted template edits are included as a draft commit, which later updates
+  cannot find again: commit them first);
 - an installed wheel renders ``aegis/_template/template.bundle``, a ``git bundle
   --all`` of this repository made by ``hatch_build.py`` at build time. It works with
   no network, and installing a newer wheel replaces the bundle at the same path with
@@ -33,7 +34,7 @@ from typing import Any
 
 from aegis import _lazy_prompts
 from aegis.errors import RenderError
-from aegis.git import commit_all
+from aegis.git import commit_all, run_git
 from aegis.project import ProjectSpec
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,11 +63,27 @@ def template_source() -> TemplateSource:
     """
     checkout = _PACKAGE_DIR.parent
     if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
-        return TemplateSource(checkout, "HEAD")
+        return TemplateSource(checkout, _checkout_ref(checkout))
     bundle = _PACKAGE_DIR / "_template" / "template.bundle"
     if bundle.is_file():
         return TemplateSource(bundle, "HEAD")
     return TemplateSource(_PACKAGE_DIR / "_template", None)
+
+
+def _checkout_ref(checkout: Path) -> str:
+    """Return the commit to render from a source checkout.
+
+    A clean template renders its exact ``HEAD`` commit, so projects record a version
+    that later updates can find, whatever else in the checkout is untracked (such as
+    a project generated inside it). Uncommitted template edits render as ``HEAD``,
+    which Copier turns into a throwaway draft commit.
+    """
+    template_changes = run_git(
+        "status", "--porcelain", "--", "copier.yml", "templates", cwd=checkout
+    )
+    if template_changes.strip():
+        return "HEAD"
+    return run_git("rev-parse", "HEAD", cwd=checkout).strip()
 
 
 def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Path:

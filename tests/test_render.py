@@ -99,3 +99,22 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert lines[0] == "APP_NAME=mine"
     assert lines[1].startswith("JWT_SECRET_KEY=") and len(lines[1]) > 60
     assert "change-me" not in lines[1]
+
+
+def test_checkout_ref_ignores_unrelated_files_but_not_template_edits(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=tmp_path, check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "copier.yml").write_text("_subdirectory: templates\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "a.txt").write_text("a\n")
+    git("add", "-A")
+    git("commit", "-qm", "template")
+    (tmp_path / "my-app").mkdir()  # a project generated inside the checkout
+    (tmp_path / "my-app" / "x.py").write_text("x = 1\n")
+    assert render._checkout_ref(tmp_path) == git("rev-parse", "HEAD")
+    (tmp_path / "templates" / "a.txt").write_text("edited\n")
+    assert render._checkout_ref(tmp_path) == "HEAD"
