@@ -1,0 +1,58 @@
+"""Interactive API docs (Swagger UI and ReDoc) served with their assets by the app itself.
+
+FastAPI's own pages load JavaScript and CSS from a CDN; these work offline and under a
+strict network policy. The assets come from the `fastapi-offline` package, not copies.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+ASSETS_URL = "/docs-assets"
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
+OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve `/docs`, `/redoc` and their assets; create the app with `docs_url=None`.
+
+    Args:
+        app: The application, built without FastAPI's default docs pages.
+    """
+    assets = StaticFiles(packages=[("fastapi_offline", "static")])
+    app.mount(ASSETS_URL, assets, name="docs-assets")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            # The Authorize button's OAuth2 flows come back through this page.
+            oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
+            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
+    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get(REDOC_URL, include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
