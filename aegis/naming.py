@@ -9,6 +9,8 @@ import sys
 from aegis.errors import InvalidNameError
 
 _PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+# Long enough for real names, short enough that generated code stays within 100 columns.
+MAX_LENGTH = 40
 
 # Packages the generated project imports: a project of the same name would shadow them.
 _RESERVED = frozenset(
@@ -35,9 +37,10 @@ def validate(project_name: str) -> str:
         The derived package name.
 
     Raises:
-        InvalidNameError: The name is empty, has characters other than letters,
-            digits, ``-`` and ``_``, does not start with a letter, or its package
-            name is a Python keyword or would shadow a module the project needs.
+        InvalidNameError: The name is empty, longer than ``MAX_LENGTH``, has
+            characters other than letters, digits, ``-`` and ``_``, does not start
+            with a letter, or its package name is a Python keyword or would shadow a
+            module the project needs.
     """
     shown = repr(project_name)
     if not project_name:
@@ -47,6 +50,8 @@ def validate(project_name: str) -> str:
             f"invalid project name {shown}: use letters, digits, '-' and '_', "
             "starting with a letter (e.g. my-app)"
         )
+    if len(project_name) > MAX_LENGTH:
+        raise InvalidNameError(f"invalid project name {shown}: at most {MAX_LENGTH} characters")
     package = package_name(project_name)
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
         raise InvalidNameError(f"invalid project name {shown}: '{package}' is a Python keyword")

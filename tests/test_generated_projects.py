@@ -17,6 +17,7 @@ import pytest
 
 from aegis import catalog
 from aegis.catalog import Selection
+from aegis.naming import MAX_LENGTH
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,8 @@ def _env() -> dict[str, str]:
 
 @pytest.mark.parametrize("selection", catalog.combinations(), ids=lambda s: "+".join(s.names))
 def test_generated_project_passes_its_own_checks(tmp_path: Path, selection: Selection) -> None:
-    name = "smoke-" + "-".join(selection.names)
+    # The longest name allowed, so generated lines are checked at their widest.
+    name = ("smoke-" + "-".join(selection.names) + "-")[:MAX_LENGTH].ljust(MAX_LENGTH, "x")
     args = ["init", name, "-o", str(tmp_path), "--skip-tasks"]
     args += ["-c", ",".join(selection.components)]
     if selection.services:

@@ -26,6 +26,7 @@ def test_valid_names_give_their_package(name: str, package: str) -> None:
         ("json", "shadow"),
         ("fastapi", "shadow"),
         ("café", "use letters"),
+        ("a" * 41, "at most 40 characters"),
     ],
 )
 def test_invalid_names_are_refused_with_a_reason(name: str, reason: str) -> None:
