@@ -40,21 +40,27 @@ def _summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def measure(runs: int, *, skip_full: bool = False) -> dict[str, dict[str, float]]:
+    """Time `aegis init` `runs` times each way (after one untimed warm-up run)."""
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        _time_init(["--skip-tasks"], workdir)  # warm the bytecode caches
+        render = [_time_init(["--skip-tasks"], workdir) for _ in range(runs)]
+        results["init --skip-tasks"] = _summary(render)
+        if not skip_full:
+            _time_init([], workdir)  # warm the uv cache
+            full = [_time_init([], workdir) for _ in range(runs)]
+            results["init (uv sync + tests, warm cache)"] = _summary(full)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-full", action="store_true", help="only time --skip-tasks")
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        _time_init(["--skip-tasks"], workdir)  # warm the bytecode caches
-        render = [_time_init(["--skip-tasks"], workdir) for _ in range(args.runs)]
-        results["init --skip-tasks"] = _summary(render)
-        if not args.skip_full:
-            _time_init([], workdir)  # warm the uv cache
-            full = [_time_init([], workdir) for _ in range(args.runs)]
-            results["init (uv sync + tests, warm cache)"] = _summary(full)
+    results = measure(args.runs, skip_full=args.skip_full)
     print(json.dumps(results, indent=2))
     print("\n| command | median (s) | min (s) | max (s) |\n|---|---|---|---|")
     for name, figures in results.items():

@@ -1,0 +1,182 @@
+"""Helpers of the reliability suite: a uvicorn server on loopback and stdlib HTTP calls."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import tomllib
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 60.0
+# bcrypt cost 4: these tests are about the service's behaviour, not the hash's cost.
+FAST_HASHING = {"PASSWORD_BCRYPT_ROUNDS": "4"}
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return {**env, **overrides}
+
+
+@dataclass
+class Server:
+    """One uvicorn process serving the project on a free loopback port."""
+
+    project: Path
+    database: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def _environment(self) -> dict[str, str]:
+        url = f"sqlite+aiosqlite:///{self.database}"
+        return clean_env(DATABASE_URL=url, **FAST_HASHING, **self.env)
+
+    def _prestart(self) -> None:
+        for command in prestart_commands(self.project):
+            subprocess.run(
+                command,
+                shell=True,
+                cwd=self.project,
+                check=True,
+                env=self._environment(),
+                capture_output=True,
+                timeout=120,
+            )
+
+    def start(self) -> Server:
+        """Start uvicorn (port kept across restarts) and wait until /health answers."""
+        self._prestart()
+        self.port = self.port or free_port()
+        package = tomllib.loads((self.project / "pyproject.toml").read_text())["project"]["name"]
+        command = [
+            str(self.project / ".venv/bin/python"),
+            "-m",
+            "uvicorn",
+            "--factory",
+            f"{package.replace('-', '_')}.main:create_app",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+        ]
+        log = (self.database.parent / f"server-{self.port}.log").open("ab")
+        self.proc = subprocess.Popen(
+            command, cwd=self.project, env=self._environment(), stdout=log, stderr=log
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                if request(self, "GET", "/health", timeout=1).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not answer /health in time: {self.log()}")
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Stop the server by its pid; SIGKILL if it does not exit within 10 s."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def log(self) -> str:
+        path = self.database.parent / f"server-{self.port}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def prestart_commands(project: Path) -> list[str]:
+    """What `make server` runs before uvicorn (e.g. migrations), as shell commands.
+
+    Falls back to `alembic upgrade head` when the project ships Alembic but its
+    Makefile runs nothing else, so a schema-less database is never served.
+    """
+    dry = subprocess.CompletedProcess[str]([], 0, "")
+    if shutil.which("make") and (project / "Makefile").exists():
+        dry = subprocess.run(
+            ["make", "-n", "server"], cwd=project, capture_output=True, text=True, check=False
+        )
+    commands = [
+        part.strip()
+        for line in dry.stdout.splitlines()
+        for part in re.split(r"&&|;", line)
+        if part.strip() and "uvicorn" not in part
+    ]
+    if not commands and (project / "alembic.ini").exists():
+        commands = [".venv/bin/python -m alembic upgrade head"]
+    return commands
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+def request(
+    server: Server,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Reply:
+    """Send one request on a fresh connection (stdlib only: no client dependency)."""
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.read(), dict(response.getheaders()))
+    finally:
+        connection.close()
+
+
+def register(server: Server, email: str, password: str, **kw: float) -> Reply:
+    body = json.dumps({"email": email, "password": password}).encode()
+    return request(
+        server,
+        "POST",
+        "/auth/register",
+        body=body,
+        headers={"Content-Type": "application/json"},
+        **kw,
+    )
+
+
+def login(server: Server, email: str, password: str) -> Reply:
+    body = urllib.parse.urlencode({"username": email, "password": password}).encode()
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return request(server, "POST", "/auth/token", body=body, headers=form)
