@@ -72,6 +72,9 @@ def test_optional_parts_present_only_when_chosen(rendered: tuple[Selection, Path
     assert (project / "src/my_app/db.py").is_file() is with_database
     assert (project / "src/my_app/auth").is_dir() is with_auth
     assert (project / "tests/auth").is_dir() is with_auth
+    assert (project / "alembic.ini").is_file() is with_database
+    users_migration = project / "migrations/versions/0001_create_users_table.py"
+    assert users_migration.is_file() is with_auth
 
 
 def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, Path]) -> None:
@@ -79,9 +82,11 @@ def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, P
     pyproject = (project / "pyproject.toml").read_text()
     env_example = (project / ".env.example").read_text()
     everything = "\n".join(p.read_text(encoding="utf-8") for p in _files(project)).lower()
+    makefile = (project / "Makefile").read_text()
     if "database" not in selection.components:
         assert "sqlmodel" not in pyproject and "DATABASE_URL" not in env_example
-        assert "database_url" not in everything
+        assert "database_url" not in everything and "alembic" not in everything
+        assert "migrate" not in makefile and not (project / "migrations").exists()
     if "auth" not in selection.services:
         assert "pyjwt" not in pyproject.lower() and "pwdlib" not in pyproject
         assert "JWT_" not in env_example
