@@ -34,7 +34,7 @@ sys.path.insert(0, str(BENCH))
 import init_speed  # noqa: E402
 
 sys.path.insert(0, str(BENCH.parent / "tests" / "reliability"))
-from reliability_server import prestart_commands  # noqa: E402
+from reliability_server import prestart_commands, render_project  # noqa: E402
 
 HOST = "127.0.0.1"
 EMAIL = "bench@example.com"
@@ -58,33 +58,6 @@ print(statistics.median(samples) * 1e3)
 def _env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     return {**env, **overrides}
-
-
-def render_project(workdir: Path) -> Path:
-    """Render auth + database with `--skip-tasks` and install it with uv."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "aegis",
-            "init",
-            "my-app",
-            "-s",
-            "auth",
-            "-c",
-            "database",
-            "-o",
-            str(workdir),
-            "--skip-tasks",
-        ],
-        check=True,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-    )
-    project = workdir / "my-app"
-    subprocess.run(["uv", "sync"], cwd=project, check=True, env=_env(), capture_output=True)
-    return project
 
 
 def _package(project: Path) -> str:

@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from reliability_server import Server, clean_env
+from reliability_server import Server, render_project
 
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Render my-app (auth + database) once per session and install it."""
-    out = tmp_path_factory.mktemp("reliability")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "aegis",
-            "init",
-            "my-app",
-            "-s",
-            "auth",
-            "-c",
-            "database",
-            "-o",
-            str(out),
-            "--skip-tasks",
-        ],
-        check=True,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=120,
-    )
-    path = out / "my-app"
-    subprocess.run(
-        ["uv", "sync"], cwd=path, check=True, env=clean_env(), capture_output=True, timeout=300
-    )
-    return path
+    return render_project(tmp_path_factory.mktemp("reliability"))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import tomllib
 import urllib.parse
@@ -105,6 +106,20 @@ class Server:
     def log(self) -> str:
         path = self.database.parent / f"server-{self.port}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def render_project(workdir: Path) -> Path:
+    """Render my-app (auth + database) with ``--skip-tasks`` and install it with uv."""
+    aegis = [sys.executable, "-m", "aegis", "init", "my-app", "-s", "auth", "-c", "database"]
+    subprocess.run(
+        [*aegis, "-o", str(workdir), "--skip-tasks"],
+        check=True, env=clean_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+    )  # fmt: skip
+    project = workdir / "my-app"
+    subprocess.run(
+        ["uv", "sync"], cwd=project, check=True, env=clean_env(), capture_output=True, timeout=300
+    )
+    return project
 
 
 def prestart_commands(project: Path) -> list[str]:
