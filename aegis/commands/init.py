@@ -110,7 +110,7 @@ def _may_prompt(no_interactive: bool, yes: bool) -> bool:
 
 def _ask_selection() -> tuple[list[str], list[str]]:
     """Ask about each optional catalog entry; the defaults include everything."""
-    chosen = {"component": [], "service": []}  # type: dict[str, list[str]]
+    chosen: dict[Kind, list[str]] = {Kind.COMPONENT: [], Kind.SERVICE: []}
     for entry in catalog.CATALOG:
         if entry.always:
             continue
