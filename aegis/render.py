@@ -58,8 +58,9 @@ class TemplateSource:
 def template_source() -> TemplateSource:
     """Return the template this installation of Aegis renders.
 
-    A source checkout renders its own working tree (``HEAD`` plus any edits); an
-    installed package renders the copy shipped inside it.
+    A source checkout renders its own repository (see :func:`_checkout_ref`); an
+    installed package renders the bundle shipped inside it, or the plain copy when it
+    was built without git history.
     """
     checkout = _PACKAGE_DIR.parent
     if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
@@ -78,12 +79,15 @@ def _checkout_ref(checkout: Path) -> str:
     a project generated inside it). Uncommitted template edits render as ``HEAD``,
     which Copier turns into a throwaway draft commit.
     """
-    template_changes = run_git(
-        "status", "--porcelain", "--", "copier.yml", "templates", cwd=checkout
-    )
-    if template_changes.strip():
-        return "HEAD"
-    return run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    try:
+        template_changes = run_git(
+            "status", "--porcelain", "--", "copier.yml", "templates", cwd=checkout
+        )
+        if not template_changes.strip():
+            return run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    except (subprocess.CalledProcessError, OSError):
+        pass  # Copier's own handling of HEAD reports a broken checkout as a render error
+    return "HEAD"
 
 
 def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Path:
