@@ -3,6 +3,10 @@
 Copier can 3-way merge an update only against a template that is a git repository or
 a git bundle holding the project's old version, so an installed Aegis carries
 ``aegis/_template/template.bundle`` (``git bundle create --all`` of this repository).
+
+When the template is committed, ``aegis/_template/template.commit`` also records which
+commit the wheel's plain template files are (as ``git describe --tags --always``), so
+``aegis init`` can render them directly instead of cloning the bundle.
 """
 
 from __future__ import annotations
@@ -29,11 +33,20 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
             ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
             cwd=root, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
+        workdir = Path(tempfile.mkdtemp(prefix="aegis-bundle-"))
         if status.strip():
             self.app.display_warning(
                 "template has uncommitted changes: the bundle holds the last commit only"
             )
-        bundle = Path(tempfile.mkdtemp(prefix="aegis-bundle-")) / "template.bundle"
+        else:
+            commit = subprocess.run(
+                ["git", "describe", "--tags", "--always", "HEAD"],
+                cwd=root, capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            commit_file = workdir / "template.commit"
+            commit_file.write_text(commit.strip() + "\n", encoding="utf-8")
+            build_data["force_include"][str(commit_file)] = "aegis/_template/template.commit"
+        bundle = workdir / "template.bundle"
         subprocess.run(
             ["git", "bundle", "create", str(bundle), "--all"],
             cwd=root, check=True, capture_output=True,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -14,9 +12,8 @@ from aegis import catalog, render
 from aegis.catalog import Selection
 from aegis.errors import DirtyProjectError, NotAProjectError
 from aegis.git import commit_all, dirty_files, is_repository, run_git
-from aegis.project import ANSWERS_FILE, read_answers
+from aegis.project import read_answers, record_template_origin
 
-_SRC_PATH_LINE = re.compile(r"^_src_path: .*$", re.MULTILINE)
 _SHOWN = 5
 
 
@@ -126,13 +123,9 @@ def _point_at_installed_template(project_dir: Path) -> None:
     at generation may be another checkout or a wheel that is no longer installed.
     """
     source = str(render.template_source().path)
-    answers_path = project_dir / ANSWERS_FILE
-    text = answers_path.read_text(encoding="utf-8")
     if read_answers(project_dir).get("_src_path") == source:
         return
-    answers_path.write_text(
-        _SRC_PATH_LINE.sub(f"_src_path: {json.dumps(source)}", text), encoding="utf-8"
-    )
+    record_template_origin(project_dir, src_path=source)
     commit_all(project_dir, "Use the installed Aegis template as the update source")
 
 

@@ -63,3 +63,19 @@ def read_answers(project_dir: Path) -> dict[str, Any]:
     if not isinstance(answers, dict) or "components" not in answers or "_src_path" not in answers:
         raise NotAProjectError(f"{project_dir} is not an Aegis project ({ANSWERS_FILE} differs)")
     return answers
+
+
+def record_template_origin(project_dir: Path, *, src_path: str, commit: str | None = None) -> None:
+    """Set where the project's template lives (and its version) in the answers file.
+
+    The file is written the way Copier writes it (its ``to_nice_yaml``), so a later
+    ``copier update`` rewrites it without spurious differences.
+    """
+    answers_path = project_dir / ANSWERS_FILE
+    header = answers_path.read_text(encoding="utf-8").partition("\n")[0]
+    answers = read_answers(project_dir)
+    answers["_src_path"] = src_path
+    if commit is not None:
+        answers["_commit"] = commit
+    body = yaml.safe_dump(answers, indent=4, allow_unicode=True, default_flow_style=False)
+    answers_path.write_text(f"{header}\n{body}", encoding="utf-8")

@@ -1,23 +1,11 @@
-"""The only module that talks to Copier: render new projects, update existing ones.
+"""Render new projects and update existing ones: the only module that uses Copier.
+
+Copying goes through ``aegis._fresh_copy``, a Copier worker tuned for new directories.
 
 A project is rendered into a temporary directory beside its destination, given its
 ``.env`` and first git commit there, and only then moved into place, so a failure at
-any step leaves nothing half-written.
-
-Where the template comes from decides whether projects can be updated later. Copier
-3-way merges an update only against a template that is a git repository root or a
-git bundle holding the project's old version (its tag, recorded as ``_commit`` in the
-project's answers file). So:
-
-- a source checkout of Aegis renders its own repository at the ``HEAD`` commit
-  (uncommitted template edits are included as a draft commit, which later updates
-  cannot find again: commit them first);
-- an installed wheel renders ``aegis/_template/template.bundle``, a ``git bundle
-  --all`` of this repository made by ``hatch_build.py`` at build time. It works with
-  no network, and installing a newer wheel replaces the bundle at the same path with
-  one that still holds every older tag, which is exactly what ``copier update`` needs;
-- a package built without git history (from an sdist) falls back to the plain
-  template copy: it renders, but its projects cannot be updated.
+any step leaves nothing half-written. Where the template comes from, and why, is
+explained in :mod:`aegis.source`.
 """
 
 from __future__ import annotations
@@ -28,66 +16,19 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aegis import _lazy_prompts
 from aegis.errors import RenderError
-from aegis.git import commit_all, run_git
-from aegis.project import ProjectSpec
+from aegis.git import commit_all
+from aegis.project import ProjectSpec, record_template_origin
+from aegis.source import Snapshot, TemplateSource, copy_template_files, template_source
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+__all__ = ["TemplateSource", "generate", "template_source", "update", "write_env"]
+
 _lazy_prompts.install()
 _SECRET_LINE = re.compile(r"^JWT_SECRET_KEY=.*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class TemplateSource:
-    """Where the template comes from and which revision to render.
-
-    Attributes:
-        path: A directory holding ``copier.yml`` (a git checkout or a plain copy).
-        ref: The git revision to render, or ``None`` for a plain directory.
-    """
-
-    path: Path
-    ref: str | None
-
-
-def template_source() -> TemplateSource:
-    """Return the template this installation of Aegis renders.
-
-    A source checkout renders its own repository (see :func:`_checkout_ref`); an
-    installed package renders the bundle shipped inside it, or the plain copy when it
-    was built without git history.
-    """
-    checkout = _PACKAGE_DIR.parent
-    if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
-        return TemplateSource(checkout, _checkout_ref(checkout))
-    bundle = _PACKAGE_DIR / "_template" / "template.bundle"
-    if bundle.is_file():
-        return TemplateSource(bundle, "HEAD")
-    return TemplateSource(_PACKAGE_DIR / "_template", None)
-
-
-def _checkout_ref(checkout: Path) -> str:
-    """Return the commit to render from a source checkout.
-
-    A clean template renders its exact ``HEAD`` commit, so projects record a version
-    that later updates can find, whatever else in the checkout is untracked (such as
-    a project generated inside it). Uncommitted template edits render as ``HEAD``,
-    which Copier turns into a throwaway draft commit.
-    """
-    try:
-        template_changes = run_git(
-            "status", "--porcelain", "--", "copier.yml", "templates", cwd=checkout
-        )
-        if not template_changes.strip():
-            return run_git("rev-parse", "HEAD", cwd=checkout).strip()
-    except (subprocess.CalledProcessError, OSError):
-        pass  # Copier's own handling of HEAD reports a broken checkout as a render error
-    return "HEAD"
 
 
 def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Path:
@@ -125,24 +66,36 @@ def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Pa
 
 def _render(spec: ProjectSpec, staging: Path) -> None:
     """Run Copier into ``staging``, turning any failure into a ``RenderError``."""
-    from copier import run_copy  # imported late: copier is the slowest import we have
-
     source = template_source()
     try:
         with warnings.catch_warnings():
             # A dirty source checkout is expected while developing the template.
             warnings.simplefilter("ignore")
-            run_copy(
-                str(source.path),
-                staging,
-                data=spec.answers(),
-                vcs_ref=source.ref,
-                defaults=True,
-                quiet=True,
-                unsafe=False,
-            )
+            if source.snapshot is not None:
+                _render_snapshot(spec, source, source.snapshot, staging)
+            else:
+                _copy(str(source.path), staging, data=spec.answers(), vcs_ref=source.ref)
     except Exception as error:  # copier raises many unrelated types; all mean "render failed"
         raise RenderError(f"rendering the template failed: {_one_line(error)}") from error
+
+
+def _render_snapshot(
+    spec: ProjectSpec, source: TemplateSource, snapshot: Snapshot, staging: Path
+) -> None:
+    """Render plain template files, then record the origin a clone would have recorded."""
+    with tempfile.TemporaryDirectory(prefix="aegis-template-") as tmp:
+        files = snapshot.files
+        if (files / ".git").exists():
+            files = copy_template_files(snapshot, Path(tmp) / "template")
+        _copy(str(files), staging, data=spec.answers(), vcs_ref=None)
+    record_template_origin(staging, src_path=str(source.path), commit=snapshot.commit)
+
+
+def _copy(src_path: str, staging: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
+    """``copier copy`` into the new directory ``staging``."""
+    from aegis._fresh_copy import run_fresh_copy  # imported late: it imports Copier
+
+    run_fresh_copy(src_path, staging, data=data, vcs_ref=vcs_ref)
 
 
 def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:

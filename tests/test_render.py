@@ -7,6 +7,7 @@ import yaml
 from aegis import catalog, render
 from aegis.errors import RenderError
 from aegis.project import ProjectSpec, read_answers
+from aegis.source import TemplateSource
 
 
 def _spec(*services: str) -> ProjectSpec:
@@ -67,7 +68,7 @@ def test_copier_exception_becomes_render_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        render, "template_source", lambda: render.TemplateSource(tmp_path / "missing", None)
+        render, "template_source", lambda: TemplateSource(tmp_path / "missing", None)
     )
     with pytest.raises(RenderError, match="rendering the template failed"):
         render.generate(_spec(), tmp_path / "out" / "my-app")
@@ -99,22 +100,3 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert lines[0] == "APP_NAME=mine"
     assert lines[1].startswith("JWT_SECRET_KEY=") and len(lines[1]) > 60
     assert "change-me" not in lines[1]
-
-
-def test_checkout_ref_ignores_unrelated_files_but_not_template_edits(tmp_path: Path) -> None:
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=tmp_path, check=True, capture_output=True, text=True
-        ).stdout.strip()
-
-    git("init", "-q")
-    (tmp_path / "copier.yml").write_text("_subdirectory: templates\n")
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "a.txt").write_text("a\n")
-    git("add", "-A")
-    git("commit", "-qm", "template")
-    (tmp_path / "my-app").mkdir()  # a project generated inside the checkout
-    (tmp_path / "my-app" / "x.py").write_text("x = 1\n")
-    assert render._checkout_ref(tmp_path) == git("rev-parse", "HEAD")
-    (tmp_path / "templates" / "a.txt").write_text("edited\n")
-    assert render._checkout_ref(tmp_path) == "HEAD"

@@ -12,6 +12,7 @@ from typer.testing import Result
 
 from aegis import catalog, render
 from aegis.project import ProjectSpec
+from aegis.source import TemplateSource
 
 Run = Callable[..., Result]
 
@@ -64,7 +65,7 @@ def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "templates/{% if 'database' in components %}db.txt{% endif %}.jinja": "db\n",
         },
     )
-    monkeypatch.setattr(render, "template_source", lambda: render.TemplateSource(repo, "HEAD"))
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(repo, "HEAD"))
     return repo
 
 

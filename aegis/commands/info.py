@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from aegis import __version__
+import aegis
 from aegis.catalog import Kind, entries
 from aegis.console import console
 
 
 def version() -> None:
     """Show the Aegis version."""
-    console.print(f"aegis {__version__}", highlight=False)
+    console.print(f"aegis {aegis.__version__}", highlight=False)
 
 
 def _show(kind: Kind) -> None:

@@ -1,0 +1,118 @@
+"""Where the template comes from, and the snapshot shortcut that skips Copier's clone."""
+
+import filecmp
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aegis import catalog, render, source
+from aegis.project import ProjectSpec, read_answers
+from aegis.source import Snapshot, TemplateSource
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A tiny template repository with one commit and a tag."""
+    repo = tmp_path / "checkout"
+    (repo / "templates").mkdir(parents=True)
+    (repo / "copier.yml").write_text("_subdirectory: templates\nname: {type: str}\n")
+    (repo / "templates" / "{{name}}.txt.jinja").write_text("hello {{ name }}\n")
+    (repo / "templates" / "{{_copier_conf.answers_file}}.jinja").write_text(
+        "# header\n{{ _copier_answers|to_nice_yaml -}}\n"
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
+    _git(repo, "tag", "v1.0.0")
+    return repo
+
+
+def test_clean_checkout_renders_its_head_from_a_snapshot(checkout: Path) -> None:
+    (checkout / "my-app").mkdir()  # a project generated inside the checkout
+    (checkout / "my-app" / "x.py").write_text("x = 1\n")
+
+    found = source._checkout_source(checkout)
+
+    assert found.ref == _git(checkout, "rev-parse", "HEAD")
+    assert found.snapshot == Snapshot(checkout, "v1.0.0")
+
+
+def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> None:
+    (checkout / "templates" / "{{name}}.txt.jinja").write_text("edited\n")
+
+    found = source._checkout_source(checkout)
+
+    assert (found.ref, found.snapshot) == ("HEAD", None)
+
+
+def test_wheel_uses_the_commit_recorded_at_build_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "site-packages" / "aegis"
+    (package / "_template").mkdir(parents=True)
+    (package / "_template" / "template.bundle").write_bytes(b"bundle")
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+    assert source.template_source().snapshot is None  # built without a clean commit
+
+    (package / "_template" / source.COMMIT_FILE).write_text("v2.0.0\n")
+    found = source.template_source()
+
+    assert found == TemplateSource(
+        package / "_template" / "template.bundle",
+        "HEAD",
+        Snapshot(package / "_template", "v2.0.0"),
+    )
+
+
+def test_sdist_install_without_bundle_renders_the_plain_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "aegis"
+    (package / "_template").mkdir(parents=True)
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+
+    assert source.template_source() == TemplateSource(package / "_template", None)
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts)
+
+
+def test_snapshot_render_equals_copier_clone_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real template, committed on its own so the test does not depend on the
+    # state of this checkout.
+    repo = source.copy_template_files(Snapshot(source.PACKAGE_DIR.parent, ""), tmp_path / "repo")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
+    _git(repo, "tag", "v9.9.9")
+    sha = _git(repo, "rev-parse", "HEAD")
+    spec = ProjectSpec(
+        name="my-app",
+        package="my_app",
+        selection=catalog.resolve(services=["auth"]),
+        python_version="3.11",
+    )
+
+    monkeypatch.setattr(
+        render, "template_source", lambda: TemplateSource(repo, sha, Snapshot(repo, "v9.9.9"))
+    )
+    fast = render.generate(spec, tmp_path / "fast" / "my-app")
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(repo, sha))
+    cloned = render.generate(spec, tmp_path / "cloned" / "my-app")
+
+    assert _tree(fast) == _tree(cloned)
+    files = [name for name in _tree(fast) if (fast / name).is_file() and name != ".env"]
+    _, mismatch, errors = filecmp.cmpfiles(fast, cloned, files, shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert read_answers(fast)["_commit"] == "v9.9.9"
+    assert read_answers(fast)["_src_path"] == str(repo)
