@@ -232,7 +232,7 @@ def measure_service(project: Path, duration: float) -> dict[str, dict[str, float
     results: dict[str, dict[str, float]] = {}
     rounds: dict[str, list[dict[str, float]]] = {}
     login = {"METHOD": "POST", "BODY": LOGIN_BODY, "CONTENT_TYPE": FORM}
-    part = duration / ROUNDS
+    part = float(max(1, round(duration / ROUNDS)))  # wrk takes whole seconds only
     with server(project) as base:
         auth = bearer_token(base)
         shapes = {
