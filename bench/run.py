@@ -328,10 +328,14 @@ def evaluate(
             me < login_ms / 4,
             "ms",
         )
-        slow_me = me / service[f"GET /auth/me c={c}"]["p95_ms"]
-        slow_health = (
+        # A ratio below 1 is no slowdown at all: on this VM the idle c=1 rows are often
+        # slower than the loaded ones (busy CPUs wake faster than idle ones), and
+        # comparing two speed-ups would only compare noise.
+        slow_me = max(1.0, me / service[f"GET /auth/me c={c}"]["p95_ms"])
+        slow_health = max(
+            1.0,
             service[f"GET /health c={c} + 4 logging in"]["p95_ms"]
-            / service[f"GET /health c={c}"]["p95_ms"]
+            / service[f"GET /health c={c}"]["p95_ms"],
         )
         # 10% allowance: two p95 ratios from separate runs are not more precise than that.
         check(
