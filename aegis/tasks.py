@@ -6,7 +6,8 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,27 @@ class Step:
         label: What the user sees while it runs.
         command: The argument vector, starting with the program name as the user
             would type it (``uv``), so it can be shown for re-running.
+        alongside: A helper command started with the step and stopped when it ends;
+            its outcome never matters.
     """
 
     label: str
     command: tuple[str, ...]
+    alongside: tuple[str, ...] | None = None
+
+
+# Compiles the installed packages' bytecode on a spare core while the tests start: the
+# first test run otherwise compiles every module it imports itself, one at a time
+# (about 1.5 s of `aegis init` on 2 cores). Writes are atomic, so the two never clash.
+_COMPILE_INSTALLED = (
+    "uv",
+    "run",
+    "--no-sync",
+    "python",
+    "-c",
+    "import compileall, sysconfig;"
+    "compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2)",
+)
 
 
 def uv_executable() -> str:
@@ -46,7 +64,14 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
     """Return the steps that install a generated project and, optionally, test it."""
     steps = [Step("Installing dependencies (uv sync)", ("uv", "sync", "--python", python_version))]
     if run_tests:
-        steps.append(Step("Running the project's tests", ("uv", "run", "pytest", "-q")))
+        spare_core = (os.cpu_count() or 1) > 1
+        steps.append(
+            Step(
+                "Running the project's tests",
+                ("uv", "run", "pytest", "-q"),
+                alongside=_COMPILE_INSTALLED if spare_core else None,
+            )
+        )
     return steps
 
 
@@ -59,7 +84,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
     """
     for step in steps:
         started = time.perf_counter()
-        with console.status(f"{step.label}..."):
+        with console.status(f"{step.label}..."), _running(step.alongside, project_dir):
             result = _run(step.command, project_dir)
         elapsed = time.perf_counter() - started
         if result.returncode == 0:
@@ -76,20 +101,51 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
     _commit_lock_file(project_dir)
 
 
-def _run(command: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run a step with uv resolved to Aegis' own binary, output merged for the tail."""
-    program = uv_executable() if command[0] == "uv" else command[0]
+@contextmanager
+def _running(command: tuple[str, ...] | None, cwd: Path) -> Iterator[None]:
+    """Run ``command`` in the background for the duration of the block, if given."""
+    if command is None:
+        yield
+        return
+    try:
+        helper = subprocess.Popen(
+            _argv(command), cwd=cwd, env=_environment(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    except OSError:
+        yield  # only a speed-up: without it the step still runs
+        return
+    try:
+        yield
+    finally:
+        helper.terminate()
+        helper.wait()
+
+
+def _argv(command: tuple[str, ...]) -> list[str]:
+    """Resolve ``uv`` to Aegis' own binary."""
+    return [uv_executable() if command[0] == "uv" else command[0], *command[1:]]
+
+
+def _environment() -> dict[str, str]:
+    """The environment of a step: the project's own .venv, with bytecode caching."""
     env = dict(os.environ)
     # Aegis may itself run inside `uv run`; the project must use its own .venv.
     env.pop("VIRTUAL_ENV", None)
     # The .venv was created by this very command, so Python may cache bytecode in it:
     # without the cache the first test run compiles every import in memory (~7 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _run(command: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a step with uv resolved to Aegis' own binary, output merged for the tail."""
+    program, *arguments = _argv(command)
     try:
         return subprocess.run(
-            [program, *command[1:]],
+            [program, *arguments],
             cwd=cwd,
-            env=env,
+            env=_environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
