@@ -23,9 +23,9 @@ from aegis import _lazy_prompts
 from aegis.errors import RenderError
 from aegis.git import commit_all
 from aegis.project import ProjectSpec, record_template_origin
-from aegis.source import Snapshot, TemplateSource, copy_template_files, template_source
+from aegis.source import Snapshot, copy_template_files, template_source
 
-__all__ = ["TemplateSource", "generate", "template_source", "update", "write_env"]
+__all__ = ["generate", "template_source", "update", "write_env"]
 
 _lazy_prompts.install()
 _SECRET_LINE = re.compile(r"^JWT_SECRET_KEY=.*$", re.MULTILINE)
@@ -72,7 +72,7 @@ def _render(spec: ProjectSpec, staging: Path) -> None:
             # A dirty source checkout is expected while developing the template.
             warnings.simplefilter("ignore")
             if source.snapshot is not None:
-                _render_snapshot(spec, source, source.snapshot, staging)
+                _render_snapshot(spec, source.snapshot, staging, src_path=source.path)
             else:
                 _copy(str(source.path), staging, data=spec.answers(), vcs_ref=source.ref)
     except Exception as error:  # copier raises many unrelated types; all mean "render failed"
@@ -80,15 +80,15 @@ def _render(spec: ProjectSpec, staging: Path) -> None:
 
 
 def _render_snapshot(
-    spec: ProjectSpec, source: TemplateSource, snapshot: Snapshot, staging: Path
+    spec: ProjectSpec, snapshot: Snapshot, staging: Path, *, src_path: Path
 ) -> None:
     """Render plain template files, then record the origin a clone would have recorded."""
     with tempfile.TemporaryDirectory(prefix="aegis-template-") as tmp:
         files = snapshot.files
         if (files / ".git").exists():
-            files = copy_template_files(snapshot, Path(tmp) / "template")
+            files = copy_template_files(files, Path(tmp) / "template")
         _copy(str(files), staging, data=spec.answers(), vcs_ref=None)
-    record_template_origin(staging, src_path=str(source.path), commit=snapshot.commit)
+    record_template_origin(staging, src_path=str(src_path), commit=snapshot.commit)
 
 
 def _copy(src_path: str, staging: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:

@@ -106,13 +106,13 @@ def _checkout_source(checkout: Path) -> TemplateSource:
     return TemplateSource(checkout, "HEAD")
 
 
-def copy_template_files(snapshot: Snapshot, destination: Path) -> Path:
-    """Copy the snapshot's ``copier.yml`` and ``templates/`` into ``destination``.
+def copy_template_files(files: Path, destination: Path) -> Path:
+    """Copy ``copier.yml`` and ``templates/`` from ``files`` into ``destination``.
 
     Copier clones any git repository root it is given, so a checkout's files are
     rendered from a copy outside it.
     """
     destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(snapshot.files / "copier.yml", destination / "copier.yml")
-    shutil.copytree(snapshot.files / "templates", destination / "templates")
+    shutil.copy2(files / "copier.yml", destination / "copier.yml")
+    shutil.copytree(files / "templates", destination / "templates")
     return destination

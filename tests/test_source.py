@@ -1,20 +1,21 @@
 """Where the template comes from, and the snapshot shortcut that skips Copier's clone."""
 
 import filecmp
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from aegis import catalog, render, source
+from aegis.git import commit_all, run_git
 from aegis.project import ProjectSpec, read_answers
 from aegis.source import Snapshot, TemplateSource
 
 
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout.strip()
+def _release(repo: Path, tag: str) -> str:
+    """Commit everything in ``repo`` as its first commit, tag it; return the sha."""
+    commit_all(repo, "template")
+    run_git("tag", tag, cwd=repo)
+    return run_git("rev-parse", "HEAD", cwd=repo).strip()
 
 
 @pytest.fixture
@@ -27,10 +28,7 @@ def checkout(tmp_path: Path) -> Path:
     (repo / "templates" / "{{_copier_conf.answers_file}}.jinja").write_text(
         "# header\n{{ _copier_answers|to_nice_yaml -}}\n"
     )
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
-    _git(repo, "tag", "v1.0.0")
+    _release(repo, "v1.0.0")
     return repo
 
 
@@ -40,7 +38,7 @@ def test_clean_checkout_renders_its_head_from_a_snapshot(checkout: Path) -> None
 
     found = source._checkout_source(checkout)
 
-    assert found.ref == _git(checkout, "rev-parse", "HEAD")
+    assert found.ref == run_git("rev-parse", "HEAD", cwd=checkout).strip()
     assert found.snapshot == Snapshot(checkout, "v1.0.0")
 
 
@@ -90,12 +88,8 @@ def test_snapshot_render_equals_copier_clone_render(
 ) -> None:
     # The real template, committed on its own so the test does not depend on the
     # state of this checkout.
-    repo = source.copy_template_files(Snapshot(source.PACKAGE_DIR.parent, ""), tmp_path / "repo")
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "template")
-    _git(repo, "tag", "v9.9.9")
-    sha = _git(repo, "rev-parse", "HEAD")
+    repo = source.copy_template_files(source.PACKAGE_DIR.parent, tmp_path / "repo")
+    sha = _release(repo, "v9.9.9")
     spec = ProjectSpec(
         name="my-app",
         package="my_app",
