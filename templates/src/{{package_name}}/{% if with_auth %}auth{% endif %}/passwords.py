@@ -1,11 +1,12 @@
 """Password policy and hashing, kept off the event loop and upgraded on login."""
 
+import asyncio
 import os
 import secrets
-from typing import Literal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
 from pwdlib import PasswordHash
 from pwdlib.exceptions import PwdlibError
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -17,6 +18,7 @@ MAX_LENGTH = 128
 BCRYPT_MAX_BYTES = 72
 
 HasherName = Literal["bcrypt", "argon2"]
+T = TypeVar("T")
 
 
 class Passwords:
@@ -45,8 +47,11 @@ class Passwords:
         # Hashing is CPU-bound. One core is left to the event loop: with a hash on every
         # core, cheap requests waited behind logins for the CPU (GET /auth/me p95 under
         # login load went from 95 to 13 ms on 2 cores). The price is at most 1/cores of the
-        # peak login rate; a separate limiter keeps logins from starving other thread work.
-        self._limiter = CapacityLimiter(max(1, (os.cpu_count() or 1) - 1))
+        # peak login rate. A pool of its own keeps logins from starving other thread work,
+        # and is a cheaper trip than anyio's shared pool (~0.3 against ~0.45 ms here).
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="passwords"
+        )
         # Checked against when the email is unknown, so that answer costs the same
         # time as a wrong password and timing does not reveal which emails exist.
         self._dummy_hash = self._hash.hash(secrets.token_urlsafe(16))
@@ -68,7 +73,7 @@ class Passwords:
 
     async def hash(self, password: str) -> str:
         """Hash a password with the current scheme and cost."""
-        return await anyio.to_thread.run_sync(self._hash.hash, password, limiter=self._limiter)
+        return await self._off_loop(self._hash.hash, password)
 
     async def verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
         """Check a password and return a new hash if its scheme or cost is outdated.
@@ -80,13 +85,15 @@ class Passwords:
         Returns:
             Whether it matches, and a replacement hash or None.
         """
-        return await anyio.to_thread.run_sync(
-            self._verify_and_update, password, hashed, limiter=self._limiter
-        )
+        return await self._off_loop(self._verify_and_update, password, hashed)
 
     async def waste_one_verification(self, password: str) -> None:
         """Spend the time of one verification, for an account that does not exist."""
         await self.verify_and_update(password, self._dummy_hash)
+
+    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        # A hash still queued when its request is cancelled is dropped, not run.
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
     def _verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
         if len(password) > MAX_LENGTH:
