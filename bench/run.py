@@ -200,6 +200,14 @@ def load(url: str, *, connections: int, duration: float, **shape: str) -> dict[s
     return finish_load(start_load(url, connections=connections, duration=duration, **shape))
 
 
+# (bcrypt cost, blocks, pairs per block). Thread wake-ups on this VM drift from
+# second to second: in one 2-minute run, 20 blocks of 200 pairs at cost 4 had medians
+# from 2.55 to 4.2 ms. One block is one draw from that spread; the median of blocks
+# spaced a few seconds apart is the figure to compare with a limit.
+OVERHEAD_PLAN = ((12, 1, 100), (4, 5, 100))
+BLOCK_PAUSE_S = 3.0
+
+
 def measure_login_overhead(project: Path) -> dict[str, dict[str, float]]:
     """What a login costs beyond its bcrypt verification, in matched pairs (ms).
 
@@ -207,15 +215,39 @@ def measure_login_overhead(project: Path) -> dict[str, dict[str, float]]:
     the hash takes ~1 ms and the overhead shows almost without noise.
     """
     results = {}
-    for cost, rounds in ((12, 100), (4, 200)):
+    for cost, blocks, pairs in OVERHEAD_PLAN:
         with server(project, PASSWORD_BCRYPT_ROUNDS=str(cost)) as base:
             bearer_token(base)
+            parts = []
+            for block in range(blocks):
+                if block:
+                    time.sleep(BLOCK_PAUSE_S)
+                parts.append(
+                    login_overhead.measure(
+                        project, base, email=EMAIL, password=PASSWORD, cost=cost, rounds=pairs
+                    )
+                )
             key = f"bcrypt cost {cost}"
-            results[key] = login_overhead.measure(
-                project, base, email=EMAIL, password=PASSWORD, cost=cost, rounds=rounds
-            )
+            results[key] = combine_blocks(parts)
             print(f"  login overhead, {key:31s} {results[key]['overhead_p50_ms']:8.2f} ms")
     return results
+
+
+def combine_blocks(parts: list[dict[str, float]]) -> dict[str, float]:
+    """Median of the blocks' medians, with the spread of their overheads."""
+    overheads = [part["overhead_p50_ms"] for part in parts]
+    return {
+        "bcrypt_cost": parts[0]["bcrypt_cost"],
+        "blocks": len(parts),
+        "rounds": sum(part["rounds"] for part in parts),
+        "login_p50_ms": round(statistics.median(part["login_p50_ms"] for part in parts), 2),
+        "bare_verify_p50_ms": round(
+            statistics.median(part["bare_verify_p50_ms"] for part in parts), 2
+        ),
+        "overhead_p50_ms": round(statistics.median(overheads), 2),
+        "overhead_min_ms": min(overheads),
+        "overhead_max_ms": max(overheads),
+    }
 
 
 # Interleaved rounds per idle/loaded row: a burst of CPU steal on a shared machine then
@@ -353,7 +385,7 @@ def evaluate(
     # over 60 pairs) is as large as the margin. The cost-12 figure is in the report.
     precise = overhead["bcrypt cost 4"]["overhead_p50_ms"]
     check(
-        "POST /auth/token overhead over a bare verify (paired median, bcrypt cost 4)",
+        "POST /auth/token overhead over a bare verify (median of blocks, bcrypt cost 4)",
         precise,
         5,
         precise <= 5,
@@ -394,15 +426,18 @@ def markdown(report: dict) -> str:
         "",
         "Each round: one login on a kept-alive connection to the idle server and one bare",
         "pwdlib bcrypt verification at the same cost in a separate process, in alternating",
-        "order.",
+        "order. Rounds come in blocks a few seconds apart; figures are medians of the",
+        "blocks' medians, and the range is that of the blocks' overheads.",
         "",
-        "| bcrypt cost | rounds | login p50 (ms) | bare verify p50 (ms) | overhead p50 (ms) |",
-        "|---|---|---|---|---|",
+        "| bcrypt cost | blocks | rounds | login p50 (ms) | bare verify p50 (ms) "
+        "| overhead p50 (ms) | range (ms) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for f in report["login_overhead"].values():
         lines.append(
-            f"| {f['bcrypt_cost']} | {f['rounds']} | {f['login_p50_ms']} "
-            f"| {f['bare_verify_p50_ms']} | {f['overhead_p50_ms']} |"
+            f"| {f['bcrypt_cost']} | {f['blocks']} | {f['rounds']} | {f['login_p50_ms']} "
+            f"| {f['bare_verify_p50_ms']} | {f['overhead_p50_ms']} "
+            f"| {f['overhead_min_ms']}–{f['overhead_max_ms']} |"
         )
     lines += ["", "## Targets", "", "| target | measured | limit | result |", "|---|---|---|---|"]
     for t in report["targets"]:
