@@ -1,7 +1,6 @@
 """Requests that hash a password hand their database connection back before hashing."""
 
 import asyncio
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -11,6 +10,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from tests.auth.factories import PASSWORD, services
+from tests.auth.gates import HashGate
 
 Request = Callable[[AsyncClient, dict[str, str]], Coroutine[Any, Any, httpx.Response]]
 
@@ -38,14 +38,6 @@ REQUESTS: dict[str, tuple[Request, int]] = {
 }
 
 
-def _slowed(real: Callable[..., Any]) -> Callable[..., Any]:
-    def slow(*args: Any) -> Any:
-        time.sleep(0.2)  # blocking and GIL-releasing, like a real hash
-        return real(*args)
-
-    return slow
-
-
 @pytest.mark.parametrize("name", REQUESTS)
 async def test_hashing_holds_no_pooled_connection(
     app: FastAPI,
@@ -54,13 +46,15 @@ async def test_hashing_holds_no_pooled_connection(
     monkeypatch: pytest.MonkeyPatch,
     name: str,
 ) -> None:
-    hasher = services(app).passwords._hash
-    for method in ("hash", "verify_and_update"):
-        monkeypatch.setattr(hasher, method, _slowed(getattr(hasher, method)))
+    gate = HashGate(services(app).passwords._hash, monkeypatch)
     send, expected_status = REQUESTS[name]
     request = asyncio.create_task(send(client, user_headers))
-    await asyncio.sleep(0.1)
+    await gate.hashing()
+    await asyncio.sleep(0.05)  # the read's commit, concurrent with the hash, ends
 
     # Requests queued for the hashing pool must not hold every pooled connection.
-    assert app.state.engine.pool.checkedout() == 0
+    checked_out = app.state.engine.pool.checkedout()
+    gate.open()
+    assert checked_out == 0
     assert (await request).status_code == expected_status
+    assert not gate.timed_out
