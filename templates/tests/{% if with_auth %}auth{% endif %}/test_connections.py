@@ -50,7 +50,7 @@ async def test_hashing_holds_no_pooled_connection(
     send, expected_status = REQUESTS[name]
     request = asyncio.create_task(send(client, user_headers))
     await gate.hashing()
-    await asyncio.sleep(0.05)  # the read's commit, concurrent with the hash, ends
+    await asyncio.sleep(0.1)  # time for the commit ending the read, concurrent with the hash
 
     # Requests queued for the hashing pool must not hold every pooled connection.
     checked_out = app.state.engine.pool.checkedout()
