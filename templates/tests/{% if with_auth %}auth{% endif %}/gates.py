@@ -21,6 +21,7 @@ class HashGate:
         self._started = threading.Event()
         self._open = threading.Event()
         self.timed_out = False  # a hash gave up waiting: nothing opened the gate in time
+        self.started: list[str] = []  # the password of each call that reached the gate
         for method in ("hash", "verify_and_update"):
             monkeypatch.setattr(hasher, method, self._gated(getattr(hasher, method)))
 
@@ -34,12 +35,13 @@ class HashGate:
         self._open.set()
 
     def _gated(self, real: Callable[..., Any]) -> Callable[..., Any]:
-        def gated(*args: Any) -> Any:
+        def gated(password: str, *args: Any) -> Any:
+            self.started.append(password)
             self._started.set()
             # Blocking and GIL-releasing, like a real hash. A hash run on the event loop
             # would block the test itself here, until this wait timed out.
             if not self._open.wait(LONGEST_WAIT_SECONDS):
                 self.timed_out = True
-            return real(*args)
+            return real(password, *args)
 
         return gated
