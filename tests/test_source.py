@@ -1,6 +1,7 @@
 """Where the template comes from, and the snapshot shortcut that skips Copier's clone."""
 
 import filecmp
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,25 @@ def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> No
     found = source._checkout_source(checkout)
 
     assert (found.ref, found.snapshot) == ("HEAD", None)
+
+
+def test_broken_checkout_falls_back_to_head(checkout: Path) -> None:
+    # git cannot read this repository: Copier, given HEAD, reports it as a render error.
+    shutil.rmtree(checkout / ".git")
+    (checkout / ".git").write_text("gitdir: /nonexistent\n")
+
+    assert source._checkout_source(checkout) == TemplateSource(checkout, "HEAD")
+
+
+def test_checkout_without_git_installed_falls_back_to_head(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_git(*args: str, cwd: Path) -> str:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(source, "run_git", no_git)
+
+    assert source._checkout_source(checkout) == TemplateSource(checkout, "HEAD")
 
 
 def test_wheel_uses_the_commit_recorded_at_build_time(
