@@ -100,3 +100,28 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert lines[0] == "APP_NAME=mine"
     assert lines[1].startswith("JWT_SECRET_KEY=") and len(lines[1]) > 60
     assert "change-me" not in lines[1]
+
+
+def test_commented_settings_are_not_copied_into_an_existing_env(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text(
+        "APP_NAME=demo\n# OPTIONAL_URL=redis://localhost\n    # INDENTED=1\nNEW=2\n"
+    )
+    (tmp_path / ".env").write_text("APP_NAME=mine\n")
+    render.write_env(tmp_path)
+    assert (tmp_path / ".env").read_text().splitlines() == ["APP_NAME=mine", "NEW=2"]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [(ValueError("bad\n   template  line"), "bad template line"), (ValueError(" "), "ValueError")],
+)
+def test_copier_errors_are_shown_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, shown: str
+) -> None:
+    def failing_copy(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(render, "_copy", failing_copy)
+    with pytest.raises(RenderError) as raised:
+        render.generate(_spec(), tmp_path / "my-app")
+    assert str(raised.value) == f"rendering the template failed: {shown}"

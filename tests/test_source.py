@@ -39,8 +39,18 @@ def test_clean_checkout_renders_its_head_from_a_snapshot(checkout: Path) -> None
 
     found = source._checkout_source(checkout)
 
-    assert found.ref == run_git("rev-parse", "HEAD", cwd=checkout).strip()
-    assert found.snapshot == Snapshot(checkout, "v1.0.0")
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert found == TemplateSource(checkout, sha, Snapshot(checkout, "v1.0.0"))
+
+
+def test_untagged_checkout_records_its_abbreviated_commit(checkout: Path) -> None:
+    run_git("tag", "-d", "v1.0.0", cwd=checkout)
+
+    found = source._checkout_source(checkout)
+
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert found.snapshot is not None and sha.startswith(found.snapshot.commit)
+    assert found.ref == sha
 
 
 def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> None:
@@ -130,3 +140,17 @@ def test_snapshot_render_equals_copier_clone_render(
     assert (mismatch, errors) == ([], [])
     assert read_answers(fast)["_commit"] == "v9.9.9"
     assert read_answers(fast)["_src_path"] == str(repo)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_template_files_are_copied_to_a_new_or_empty_directory(
+    checkout: Path, tmp_path: Path, existing: bool
+) -> None:
+    destination = tmp_path / "nested" / "copy"
+    if existing:
+        destination.mkdir(parents=True)
+
+    assert source.copy_template_files(checkout, destination) == destination
+
+    templates = [f"templates/{name}" for name in _tree(checkout / "templates")]
+    assert _tree(destination) == sorted(["copier.yml", "templates", *templates])

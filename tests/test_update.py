@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
-from aegis import catalog, render
+from aegis import catalog, existing, render
 from aegis.project import ProjectSpec
 from aegis.source import TemplateSource
 
@@ -272,3 +272,41 @@ def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> No
     result = run_aegis("add", "redis", "-p", str(project), "--yes")
     assert result.exit_code == 1
     assert "valid: backend, database, auth" in result.stderr
+
+
+def test_failure_after_repointing_the_source_undoes_that_commit_too(
+    run_aegis: Run, project: Path, template_repo: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    head = _git("rev-parse", "HEAD", cwd=project)
+    installed = tmp_path / "installed-template"
+    _git("clone", "-q", str(template_repo), str(installed), cwd=tmp_path)
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(installed, "HEAD"))
+
+    def failing_update(project_dir: Path, **_: object) -> None:
+        raise render.RenderError("updating from the template failed: boom")
+
+    monkeypatch.setattr(render, "update", failing_update)
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert _answers(project)["_src_path"] == str(template_repo)
+
+
+def test_dry_run_previews_the_named_version(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "two\n"})
+    _release(template_repo, "v3.0.0", {"templates/notes.txt.jinja": "three\n"})
+    result = run_aegis("update", "-p", str(project), "--to-version", "2.0.0", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would update v1.0.0 -> v2.0.0" in result.output
+
+
+def test_preview_applies_the_changed_answers(project: Path) -> None:
+    opened = existing.open_project(project)
+    outcome = existing.preview_update(
+        opened, data={"components": ["backend", "database"]}, vcs_ref="v1.0.0"
+    )
+    assert "db.txt" in outcome.changed
+    assert not (project / "db.txt").exists()
