@@ -119,7 +119,7 @@ def test_conflicting_edit_exits_non_zero_with_markers(
     assert result.exit_code == 1
     text = (project / "notes.txt").read_text()
     assert "<<<<<<<" in text and "title by user" in text and "title by template" in text
-    assert "notes.txt" in result.stdout
+    assert result.stdout.partition("with conflicts in:")[2].split() == ["notes.txt"]
     assert "conflict markers" in result.stderr and "commit" in result.stderr
     assert _git("log", "-1", "--format=%s", cwd=project) == "user edit\n", "nothing committed"
     assert "UU notes.txt" in _git("status", "--porcelain", cwd=project).splitlines()
