@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -75,9 +76,21 @@ def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
     assert (steps[-1].alongside is not None) is compiles
 
 
-def _recording() -> tuple[Console, io.StringIO]:
+class _RecordingConsole(Console):
+    """A console that also remembers the status (spinner) texts it was given."""
+
+    def __init__(self, file: io.StringIO) -> None:
+        super().__init__(file=file, width=200, soft_wrap=True)
+        self.statuses: list[object] = []
+
+    def status(self, status: object, **kwargs: Any) -> Any:
+        self.statuses.append(status)
+        return super().status(status, **kwargs)  # type: ignore[arg-type]
+
+
+def _recording() -> tuple[_RecordingConsole, io.StringIO]:
     out = io.StringIO()
-    return Console(file=out, width=200, soft_wrap=True), out
+    return _RecordingConsole(out), out
 
 
 def test_the_steps_install_with_the_chosen_python_then_run_the_tests(
@@ -102,6 +115,7 @@ def test_every_step_runs_and_is_reported_with_its_duration(project: Path) -> Non
     tasks.run_steps([first, second], project, console)
 
     assert (project / "one").exists() and (project / "two").exists()
+    assert console.statuses == ["first...", "second..."]
     lines = out.getvalue().splitlines()
     assert [line.split(" (")[0] for line in lines] == ["✓ first", "✓ second"]
     durations = [float(line.rsplit("(", 1)[1].removesuffix("s)")) for line in lines]
