@@ -154,3 +154,28 @@ def test_template_files_are_copied_to_a_new_or_empty_directory(
 
     templates = [f"templates/{name}" for name in _tree(checkout / "templates")]
     assert _tree(destination) == sorted(["copier.yml", "templates", *templates])
+
+
+def test_a_source_checkout_renders_its_own_repository(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (checkout / "aegis").mkdir()
+    monkeypatch.setattr(source, "PACKAGE_DIR", checkout / "aegis")
+
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert source.template_source() == TemplateSource(checkout, sha, Snapshot(checkout, "v1.0.0"))
+
+
+def test_a_package_inside_some_other_repository_uses_its_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Aegis copied into another project's repository root: that is not its checkout.
+    package = tmp_path / "project" / "aegis"
+    (package / "_template").mkdir(parents=True)
+    (package / "_template" / "template.bundle").write_bytes(b"bundle")
+    (tmp_path / "project" / ".git").mkdir()
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+
+    found = source.template_source()
+
+    assert found == TemplateSource(package / "_template" / "template.bundle", "HEAD")

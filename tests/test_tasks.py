@@ -189,3 +189,32 @@ def test_other_changes_are_left_for_the_user(project: Path) -> None:
     tasks.run_steps([step], project, _quiet())
 
     assert _log(project) == []
+
+
+def test_a_step_runs_detached_from_the_terminal_with_output_merged(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def record(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.update(kwargs)
+        return subprocess.CompletedProcess(argv, 0, stdout="")
+
+    monkeypatch.setattr(tasks, "_commit_lock_file", lambda project_dir: None)
+    monkeypatch.setattr(tasks.subprocess, "run", record)
+    tasks.run_steps([Step("work", ("true",))], project, _quiet())
+
+    # No terminal input (a prompt would hang `aegis init`); stderr in the output tail.
+    assert seen["stdin"] == subprocess.DEVNULL and seen["stderr"] == subprocess.STDOUT
+    assert seen["stdout"] == subprocess.PIPE and seen["text"] is True
+    assert seen["check"] is False and seen["cwd"] == project
+
+
+def test_a_step_whose_program_is_missing_fails_like_a_shell(project: Path) -> None:
+    console, out = _recording()
+    missing = str(project / "no-such-program")
+
+    with pytest.raises(TaskFailedError, match=r"failed \(exit 127\)"):
+        tasks.run_steps([Step("work", (missing, "--flag"))], project, console)
+
+    assert f"{missing}: " in out.getvalue()
