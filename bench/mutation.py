@@ -283,7 +283,7 @@ def main() -> None:
                 if args.survivors:  # keep the other mutants' recorded statuses
                     statuses = {
                         **old.get("statuses", {}),
-                        **{k: v for k, v in statuses.items() if k in names},
+                        **{k: v for k, v in statuses.items() if k in names and v != "not run"},
                     }
                 results[module] = summarise(statuses, {**old.get("survivors", {}), **changed})
             seconds = round(time.perf_counter() - started)
