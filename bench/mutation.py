@@ -122,6 +122,8 @@ def collect(root: Path, prefix: str) -> dict[str, dict[str, str]]:
     modules: dict[str, dict[str, str]] = {}
     for meta in sorted((root / "mutants" / prefix).glob("*.py.meta")):
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        if not codes:  # nothing to mutate (an __init__.py)
+            continue
         module = f"{prefix}/{meta.name.removesuffix('.meta')}"
         modules[module] = {key: _STATUS.get(code, "other") for key, code in sorted(codes.items())}
     return modules
