@@ -1,10 +1,12 @@
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import Result
 
-from aegis import __version__
+from aegis import __version__, tasks
 
 Run = Callable[..., Result]
 
@@ -12,8 +14,9 @@ Run = Callable[..., Result]
 def test_help_lists_every_command(run_aegis: Run) -> None:
     result = run_aegis("--help")
     assert result.exit_code == 0
-    for command in ("init", "version", "components", "services"):
-        assert command in result.output
+    panel = result.output.partition("Commands")[2]
+    listed = re.findall(r"^│ (\w+) {2,}", panel, flags=re.MULTILINE)
+    assert listed == ["init", "add", "update", "version", "components", "services"]
 
 
 def test_init_help_lists_its_options(run_aegis: Run) -> None:
@@ -174,3 +177,47 @@ def test_force_renders_into_non_empty_directory_keeping_other_files(
     assert result.exit_code == 0, result.output
     assert (target / "notes.txt").read_text() == "mine"
     assert (target / "pyproject.toml").is_file()
+
+
+def _git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_force_also_writes_the_env_file_and_commits(run_aegis: Run, tmp_path: Path) -> None:
+    target = tmp_path / "my-app"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    result = run_aegis("init", "my-app", "-s", "auth", "-o", str(tmp_path), "--skip-tasks", "-f")
+    assert result.exit_code == 0, result.output
+    env = (target / ".env").read_text()
+    assert "JWT_SECRET_KEY=" in env and "change-me" not in env
+    assert _git(target, "log", "--format=%s") == "Generate project with aegis\n"
+    assert _git(target, "status", "--porcelain") == ""  # notes.txt included, .env ignored
+    assert "pyproject.toml" in _git(target, "ls-files").split()
+
+
+def test_tasks_install_with_the_chosen_python_outside_the_callers_venv(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Aegis itself often runs under `uv run`: the project must get its own .venv.
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "aegis-venv"))
+    calls: list[tuple[list[str], dict[str, str]]] = []
+    real_run = subprocess.run
+
+    def record(argv: list[str], **kwargs: object) -> object:
+        if argv[0] != tasks.uv_executable():
+            return real_run(argv, **kwargs)  # type: ignore[call-overload]
+        calls.append((argv, kwargs["env"]))  # type: ignore[arg-type]
+        return subprocess.CompletedProcess(argv, 0, stdout="")
+
+    monkeypatch.setattr(tasks.subprocess, "run", record)
+    result = run_aegis(
+        "init", "my-app", "-o", str(tmp_path), "--python-version", "3.12", "--skip-tests"
+    )
+    assert result.exit_code == 0, result.output
+    [(argv, env)] = calls
+    assert argv[1:] == ["sync", "--python", "3.12"]
+    assert "VIRTUAL_ENV" not in env
+    assert env["PATH"] == tasks.os.environ["PATH"]  # the rest of the environment is kept

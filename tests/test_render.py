@@ -92,6 +92,25 @@ def test_missing_settings_are_appended_without_touching_existing_ones(tmp_path: 
     assert lines == ["APP_NAME=mine", "JWT_SECRET_KEY=keep-this-one", "DATABASE_URL=sqlite:///x"]
 
 
+def test_a_setting_whose_value_holds_an_equals_sign_is_recognised(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("DATABASE_URL=postgresql://h/db?sslmode=require\n")
+    (tmp_path / ".env").write_text("DATABASE_URL=postgresql://mine/db?sslmode=disable\n")
+    render.write_env(tmp_path)
+    assert (tmp_path / ".env").read_text() == "DATABASE_URL=postgresql://mine/db?sslmode=disable\n"
+
+
+def test_update_without_template_history_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(tmp_path, None))
+    with pytest.raises(RenderError) as raised:
+        render.update(tmp_path, data={}, vcs_ref=None)
+    assert str(raised.value) == (
+        "this Aegis installation has no template history (built without git), "
+        "so projects cannot be updated with it"
+    )
+
+
 def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     (tmp_path / ".env.example").write_text("APP_NAME=demo\nJWT_SECRET_KEY=change-me\n")
     (tmp_path / ".env").write_text("APP_NAME=mine\n")
@@ -100,3 +119,28 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert lines[0] == "APP_NAME=mine"
     assert lines[1].startswith("JWT_SECRET_KEY=") and len(lines[1]) > 60
     assert "change-me" not in lines[1]
+
+
+def test_commented_settings_are_not_copied_into_an_existing_env(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text(
+        "APP_NAME=demo\n# OPTIONAL_URL=redis://localhost\n    # INDENTED=1\nNEW=2\n"
+    )
+    (tmp_path / ".env").write_text("APP_NAME=mine\n")
+    render.write_env(tmp_path)
+    assert (tmp_path / ".env").read_text().splitlines() == ["APP_NAME=mine", "NEW=2"]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [(ValueError("bad\n   template  line"), "bad template line"), (ValueError(" "), "ValueError")],
+)
+def test_copier_errors_are_shown_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, shown: str
+) -> None:
+    def failing_copy(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(render, "_copy", failing_copy)
+    with pytest.raises(RenderError) as raised:
+        render.generate(_spec(), tmp_path / "my-app")
+    assert str(raised.value) == f"rendering the template failed: {shown}"

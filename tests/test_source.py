@@ -1,6 +1,7 @@
 """Where the template comes from, and the snapshot shortcut that skips Copier's clone."""
 
 import filecmp
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,18 @@ def test_clean_checkout_renders_its_head_from_a_snapshot(checkout: Path) -> None
 
     found = source._checkout_source(checkout)
 
-    assert found.ref == run_git("rev-parse", "HEAD", cwd=checkout).strip()
-    assert found.snapshot == Snapshot(checkout, "v1.0.0")
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert found == TemplateSource(checkout, sha, Snapshot(checkout, "v1.0.0"))
+
+
+def test_untagged_checkout_records_its_abbreviated_commit(checkout: Path) -> None:
+    run_git("tag", "-d", "v1.0.0", cwd=checkout)
+
+    found = source._checkout_source(checkout)
+
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert found.snapshot is not None and sha.startswith(found.snapshot.commit)
+    assert found.ref == sha
 
 
 def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> None:
@@ -48,6 +59,25 @@ def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> No
     found = source._checkout_source(checkout)
 
     assert (found.ref, found.snapshot) == ("HEAD", None)
+
+
+def test_broken_checkout_falls_back_to_head(checkout: Path) -> None:
+    # git cannot read this repository: Copier, given HEAD, reports it as a render error.
+    shutil.rmtree(checkout / ".git")
+    (checkout / ".git").write_text("gitdir: /nonexistent\n")
+
+    assert source._checkout_source(checkout) == TemplateSource(checkout, "HEAD")
+
+
+def test_checkout_without_git_installed_falls_back_to_head(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_git(*args: str, cwd: Path) -> str:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(source, "run_git", no_git)
+
+    assert source._checkout_source(checkout) == TemplateSource(checkout, "HEAD")
 
 
 def test_wheel_uses_the_commit_recorded_at_build_time(
@@ -110,3 +140,42 @@ def test_snapshot_render_equals_copier_clone_render(
     assert (mismatch, errors) == ([], [])
     assert read_answers(fast)["_commit"] == "v9.9.9"
     assert read_answers(fast)["_src_path"] == str(repo)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_template_files_are_copied_to_a_new_or_empty_directory(
+    checkout: Path, tmp_path: Path, existing: bool
+) -> None:
+    destination = tmp_path / "nested" / "copy"
+    if existing:
+        destination.mkdir(parents=True)
+
+    assert source.copy_template_files(checkout, destination) == destination
+
+    templates = [f"templates/{name}" for name in _tree(checkout / "templates")]
+    assert _tree(destination) == sorted(["copier.yml", "templates", *templates])
+
+
+def test_a_source_checkout_renders_its_own_repository(
+    checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (checkout / "aegis").mkdir()
+    monkeypatch.setattr(source, "PACKAGE_DIR", checkout / "aegis")
+
+    sha = run_git("rev-parse", "HEAD", cwd=checkout).strip()
+    assert source.template_source() == TemplateSource(checkout, sha, Snapshot(checkout, "v1.0.0"))
+
+
+def test_a_package_inside_some_other_repository_uses_its_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Aegis copied into another project's repository root: that is not its checkout.
+    package = tmp_path / "project" / "aegis"
+    (package / "_template").mkdir(parents=True)
+    (package / "_template" / "template.bundle").write_bytes(b"bundle")
+    (tmp_path / "project" / ".git").mkdir()
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+
+    found = source.template_source()
+
+    assert found == TemplateSource(package / "_template" / "template.bundle", "HEAD")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -73,3 +74,147 @@ def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
 
     assert steps[0].alongside is None  # uv sync
     assert (steps[-1].alongside is not None) is compiles
+
+
+class _RecordingConsole(Console):
+    """A console that also remembers the status (spinner) texts it was given."""
+
+    def __init__(self, file: io.StringIO) -> None:
+        super().__init__(file=file, width=200, soft_wrap=True)
+        self.statuses: list[object] = []
+
+    def status(self, status: object, **kwargs: Any) -> Any:
+        self.statuses.append(status)
+        return super().status(status, **kwargs)  # type: ignore[arg-type]
+
+
+def _recording() -> tuple[_RecordingConsole, io.StringIO]:
+    out = io.StringIO()
+    return _RecordingConsole(out), out
+
+
+def test_the_steps_install_with_the_chosen_python_then_run_the_tests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: assume one core
+
+    steps = tasks.post_generation_steps(python_version="3.12", run_tests=True)
+
+    assert steps == [
+        Step("Installing dependencies (uv sync)", ("uv", "sync", "--python", "3.12")),
+        Step("Running the project's tests", ("uv", "run", "pytest", "-q")),
+    ]
+    assert tasks.post_generation_steps(python_version="3.12", run_tests=False) == steps[:1]
+
+
+def test_every_step_runs_and_is_reported_with_its_duration(project: Path) -> None:
+    console, out = _recording()
+    first = Step("first", _python("import pathlib; pathlib.Path('one').touch()"))
+    second = Step("second", _python("import pathlib; pathlib.Path('two').touch()"))
+
+    tasks.run_steps([first, second], project, console)
+
+    assert (project / "one").exists() and (project / "two").exists()
+    assert console.statuses == ["first...", "second..."]
+    lines = out.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == ["✓ first", "✓ second"]
+    durations = [float(line.rsplit("(", 1)[1].removesuffix("s)")) for line in lines]
+    assert all(0 <= seconds < 60 for seconds in durations), durations
+
+
+def test_failing_step_shows_the_last_lines_verbatim_and_a_quoted_rerun(tmp_path: Path) -> None:
+    project = tmp_path / "my app"
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    console, out = _recording()
+    script = "for i in range(40): print(f'[red]line {i}')\nraise SystemExit(3)"
+    step = Step("work", _python(script))
+
+    with pytest.raises(TaskFailedError) as failure:
+        tasks.run_steps([step], project, console)
+
+    shown = out.getvalue().splitlines()
+    assert shown[0].startswith("✗ work (")
+    assert shown[1:] == [f"[red]line {i}" for i in range(10, 40)]  # the last 30, markup as text
+    assert f"re-run with: cd '{project}' && " in str(failure.value)
+
+
+def test_steps_run_with_aegis_uv_and_without_the_callers_venv_or_bytecode_switch(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_uv = project / "fake-uv"
+    fake_uv.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        "print(json.dumps([sys.argv[1:], os.environ.get('VIRTUAL_ENV'),"
+        " os.environ.get('PYTHONDONTWRITEBYTECODE')]), file=open('uv-call', 'w'))\n"
+    )
+    fake_uv.chmod(0o755)
+    monkeypatch.setattr(tasks, "uv_executable", lambda: str(fake_uv))
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+
+    tasks.run_steps([Step("sync", ("uv", "sync"))], project, _quiet())
+
+    assert (project / "uv-call").read_text().strip() == '[["sync"], null, null]'
+
+
+def test_steps_run_when_neither_variable_is_set(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    step = Step("work", _python("import pathlib; pathlib.Path('done').touch()"))
+
+    tasks.run_steps([step], project, _quiet())
+
+    assert (project / "done").exists()
+
+
+def _log(project: Path) -> list[str]:
+    return subprocess.run(
+        ["git", "log", "--format=%s"], cwd=project, capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+
+
+def test_the_lock_file_written_by_the_steps_is_committed(project: Path) -> None:
+    step = Step("lock", _python("import pathlib; pathlib.Path('uv.lock').write_text('x')"))
+
+    tasks.run_steps([step], project, _quiet())
+
+    assert _log(project) == ["Lock dependencies with uv"]
+
+
+def test_other_changes_are_left_for_the_user(project: Path) -> None:
+    step = Step("other", _python("import pathlib; pathlib.Path('notes.txt').write_text('x')"))
+
+    tasks.run_steps([step], project, _quiet())
+
+    assert _log(project) == []
+
+
+def test_a_step_runs_detached_from_the_terminal_with_output_merged(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def record(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.update(kwargs)
+        return subprocess.CompletedProcess(argv, 0, stdout="")
+
+    monkeypatch.setattr(tasks, "_commit_lock_file", lambda project_dir: None)
+    monkeypatch.setattr(tasks.subprocess, "run", record)
+    tasks.run_steps([Step("work", ("true",))], project, _quiet())
+
+    # No terminal input (a prompt would hang `aegis init`); stderr in the output tail.
+    assert seen["stdin"] == subprocess.DEVNULL and seen["stderr"] == subprocess.STDOUT
+    assert seen["stdout"] == subprocess.PIPE and seen["text"] is True
+    assert seen["check"] is False and seen["cwd"] == project
+
+
+def test_a_step_whose_program_is_missing_fails_like_a_shell(project: Path) -> None:
+    console, out = _recording()
+    missing = str(project / "no-such-program")
+
+    with pytest.raises(TaskFailedError, match=r"failed \(exit 127\)"):
+        tasks.run_steps([Step("work", (missing, "--flag"))], project, console)
+
+    assert f"{missing}: " in out.getvalue()

@@ -48,11 +48,18 @@ def test_no_unrendered_jinja_and_no_empty_files(rendered: tuple[Selection, Path]
 
 def test_toml_and_yaml_files_parse(rendered: tuple[Selection, Path]) -> None:
     _, project = rendered
+    parsed: dict[str, object] = {}
     for path in _files(project):
+        text = path.read_text(encoding="utf-8")
         if path.suffix == ".toml":
-            tomllib.loads(path.read_text(encoding="utf-8"))
+            parsed[path.name] = tomllib.loads(text)
         elif path.suffix in {".yml", ".yaml"}:
-            yaml.safe_load(path.read_text(encoding="utf-8"))
+            parsed[path.name] = yaml.safe_load(text)
+    assert {"pyproject.toml", ".copier-answers.yml"} <= parsed.keys()
+    empty = [
+        name for name, content in parsed.items() if not isinstance(content, dict) or not content
+    ]
+    assert empty == [], "each TOML and YAML file holds a non-empty mapping"
 
 
 def test_always_present_files(rendered: tuple[Selection, Path]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
-from aegis import catalog, render
+from aegis import catalog, existing, render
 from aegis.project import ProjectSpec
 from aegis.source import TemplateSource
 
@@ -118,8 +119,55 @@ def test_conflicting_edit_exits_non_zero_with_markers(
     assert result.exit_code == 1
     text = (project / "notes.txt").read_text()
     assert "<<<<<<<" in text and "title by user" in text and "title by template" in text
-    assert "notes.txt" in result.stdout
+    assert result.stdout.partition("with conflicts in:")[2].split() == ["notes.txt"]
     assert "conflict markers" in result.stderr and "commit" in result.stderr
+    assert _git("log", "-1", "--format=%s", cwd=project) == "user edit\n", "nothing committed"
+    assert "UU notes.txt" in _git("status", "--porcelain", cwd=project).splitlines()
+
+
+def test_update_uses_the_installed_template_when_the_recorded_one_moved(
+    run_aegis: Run, project: Path, template_repo: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # The project was generated from another checkout (or a wheel since uninstalled).
+    installed = tmp_path / "installed-template"
+    _git("clone", "-q", str(template_repo), str(installed), cwd=tmp_path)
+    _git("rm", "-rq", "templates", cwd=template_repo)
+    _git("commit", "-qm", "the old location moved on", cwd=template_repo)
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(installed, "HEAD"))
+    _release(installed, "v2.0.0", {"templates/notes.txt.jinja": "title {{ project_name }} v2\n"})
+
+    result = run_aegis("update", "-p", str(project), "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert (project / "notes.txt").read_text() == "title my-app v2\n"
+    assert _answers(project)["_src_path"] == str(installed)
+    assert _answers(project)["_commit"] == "v2.0.0"
+    assert _git("status", "--porcelain", cwd=project) == ""
+
+
+@pytest.mark.parametrize("command", [["update"], ["add", "database", "--skip-tasks"]])
+def test_a_project_inside_another_repository_is_refused(
+    run_aegis: Run, project: Path, template_repo: Path, tmp_path: Path, command: list[str]
+) -> None:
+    # The project's own .git is gone and an enclosing repository holds its files:
+    # committing the update there would mix it into someone else's history.
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "v2\n"})
+    outer = tmp_path / "outer"
+    _git("init", "-q", str(outer), cwd=tmp_path)
+    inner = outer / "my-app"
+    _git("clone", "-q", str(project), str(inner), cwd=tmp_path)
+    shutil.rmtree(inner / ".git")
+    _git("add", "-A", cwd=outer)
+    _git("commit", "-qm", "vendored", cwd=outer)
+    head = _git("rev-parse", "HEAD", cwd=outer)
+
+    result = run_aegis(*command, "-p", str(inner), "--yes")
+
+    assert result.exit_code == 1
+    assert "is not the top of a git repository" in result.stderr
+    assert _git("rev-parse", "HEAD", cwd=outer) == head
+    assert (inner / "notes.txt").read_text().startswith("title my-app")
 
 
 def test_dirty_tree_is_refused_naming_the_files(
@@ -224,3 +272,41 @@ def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> No
     result = run_aegis("add", "redis", "-p", str(project), "--yes")
     assert result.exit_code == 1
     assert "valid: backend, database, auth" in result.stderr
+
+
+def test_failure_after_repointing_the_source_undoes_that_commit_too(
+    run_aegis: Run, project: Path, template_repo: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    head = _git("rev-parse", "HEAD", cwd=project)
+    installed = tmp_path / "installed-template"
+    _git("clone", "-q", str(template_repo), str(installed), cwd=tmp_path)
+    monkeypatch.setattr(render, "template_source", lambda: TemplateSource(installed, "HEAD"))
+
+    def failing_update(project_dir: Path, **_: object) -> None:
+        raise render.RenderError("updating from the template failed: boom")
+
+    monkeypatch.setattr(render, "update", failing_update)
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert _answers(project)["_src_path"] == str(template_repo)
+
+
+def test_dry_run_previews_the_named_version(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "two\n"})
+    _release(template_repo, "v3.0.0", {"templates/notes.txt.jinja": "three\n"})
+    result = run_aegis("update", "-p", str(project), "--to-version", "2.0.0", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would update v1.0.0 -> v2.0.0" in result.output
+
+
+def test_preview_applies_the_changed_answers(project: Path) -> None:
+    opened = existing.open_project(project)
+    outcome = existing.preview_update(
+        opened, data={"components": ["backend", "database"]}, vcs_ref="v1.0.0"
+    )
+    assert "db.txt" in outcome.changed
+    assert not (project / "db.txt").exists()
