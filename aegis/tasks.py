@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from aegis.errors import TaskFailedError
 from aegis.git import commit_all, dirty_files
@@ -29,11 +30,13 @@ class Step:
             would type it (``uv``), so it can be shown for re-running.
         alongside: A helper command started with the step and stopped when it ends;
             its outcome never matters.
+        shown: Output lines starting with this are shown even when the step succeeds.
     """
 
     label: str
     command: tuple[str, ...]
     alongside: tuple[str, ...] | None = None
+    shown: str | None = None
 
 
 # Compiles the installed packages' bytecode on a spare core while the tests start: the
@@ -70,6 +73,8 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
                 "Running the project's tests",
                 ("uv", "run", "pytest", "-q"),
                 alongside=_COMPILE_INSTALLED if spare_core else None,
+                # pytest's summary of skipped tests, e.g. those needing a Redis server.
+                shown="SKIPPED",
             )
         )
     return steps
@@ -89,6 +94,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
         elapsed = time.perf_counter() - started
         if result.returncode == 0:
             console.print(f"[green]✓[/] {step.label} [dim]({elapsed:.1f}s)[/]")
+            _show_lines(step, result.stdout, console)
             continue
         console.print(f"[red]✗[/] {step.label} [dim]({elapsed:.1f}s)[/]")
         tail = result.stdout.splitlines()[-_TAIL_LINES:]
@@ -99,6 +105,15 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
             f"the project is kept, re-run with: {rerun}"
         )
     _commit_lock_file(project_dir)
+
+
+def _show_lines(step: Step, output: str, console: Console) -> None:
+    """Print the output lines a step wants seen (indented, dim), if any."""
+    if step.shown is None:
+        return
+    for line in output.splitlines():
+        if line.startswith(step.shown):
+            console.print(f"  [yellow]{escape(line)}[/]", highlight=False)
 
 
 @contextmanager

@@ -63,6 +63,24 @@ def test_failing_step_names_the_command_to_rerun(project: Path) -> None:
         tasks.run_steps([step], project, _quiet())
 
 
+def test_successful_step_shows_the_lines_it_asks_for(project: Path) -> None:
+    # Guards the post-generation report of skipped tests (e.g. no Redis to test against).
+    output = "print('12 passed'); print('SKIPPED [3] tests/redis_server.py:25: no Redis')"
+    step = Step("work", _python(output), shown="SKIPPED")
+    console = _quiet()
+
+    tasks.run_steps([step], project, console)
+
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "SKIPPED [3] tests/redis_server.py:25: no Redis" in shown
+    assert "12 passed" not in shown
+
+
+def test_the_test_step_shows_what_pytest_skipped() -> None:
+    steps = tasks.post_generation_steps(python_version="3.11", run_tests=True)
+    assert steps[-1].shown == "SKIPPED"
+
+
 @pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True)])
 def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
     monkeypatch: pytest.MonkeyPatch, cores: int, compiles: bool

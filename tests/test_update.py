@@ -221,6 +221,6 @@ def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
 
 
 def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> None:
-    result = run_aegis("add", "redis", "-p", str(project), "--yes")
+    result = run_aegis("add", "kafka", "-p", str(project), "--yes")
     assert result.exit_code == 1
-    assert "valid: backend, database, auth" in result.stderr
+    assert "valid: backend, database, redis, auth" in result.stderr
