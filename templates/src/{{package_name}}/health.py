@@ -76,6 +76,6 @@ async def _probe(name: str, check: ReadinessCheck) -> Literal["ok", "unavailable
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             await check.probe()
     except Exception as error:  # any failure means "not ready", never a 500
-        logger.warning("Readiness check %r failed: %r", name, error)
+        logger.debug("Readiness check %r failed: %r", name, error)  # probes come often
         return "unavailable"
     return "ok"
