@@ -40,15 +40,23 @@ async def main(url, runs):
     shared = RedisThrottle(redis, max_failures=10, window_seconds=900, fallback=memory)
     figures = {{}}
     for name, throttle in (("memory", memory), ("redis", shared)):
-        times = []
-        for i in range(runs):
-            key = f"bench{{i % 50}}@example.com\\n127.0.0.1"
-            started = time.perf_counter()
-            await throttle.attempt(key)
-            await throttle.reset(key)
-            times.append((time.perf_counter() - started) * 1000)
+        medians, times = [], []
+        for block in range(5):  # blocks 1 s apart: one burst of CPU steal spoils one block
+            await asyncio.sleep(1)
+            block_times = []
+            for i in range(runs // 5):
+                key = f"bench{{i % 50}}@example.com\\n127.0.0.1"
+                started = time.perf_counter()
+                await throttle.attempt(key)
+                await throttle.reset(key)
+                block_times.append((time.perf_counter() - started) * 1000)
+            medians.append(statistics.median(block_times))
+            times += block_times
         times.sort()
-        figures[name] = {{"p50_ms": statistics.median(times), "p99_ms": times[int(runs * 0.99)]}}
+        figures[name] = {{
+            "p50_ms": statistics.median(medians), "blocks_min_ms": min(medians),
+            "blocks_max_ms": max(medians), "p99_ms": times[int(len(times) * 0.99)],
+        }}
     await redis.aclose()
     print(json.dumps(figures))
 
@@ -121,9 +129,10 @@ def login_overhead(project: Path, redis_url: str, runs: int) -> dict[str, dict[s
     added = figures["redis"]["p50_ms"] - figures["memory"]["p50_ms"]
     figures["added_p50_ms"] = {"value": round(added, 3)}
     verdict = "PASS" if added < 1 else "FAIL"
-    print(f"Redis added to a login (attempt + reset), p50: {added:.3f} ms "
-          f"(redis p50 {figures['redis']['p50_ms']:.3f}, p99 {figures['redis']['p99_ms']:.3f}; "
-          f"target < 1 ms) {verdict}")  # fmt: skip
+    redis = figures["redis"]
+    print(f"Redis added to a login (attempt + reset), p50 {added:.3f} ms (median of 5 block "
+          f"medians, blocks {redis['blocks_min_ms']:.3f}-{redis['blocks_max_ms']:.3f}; p99 "
+          f"{redis['p99_ms']:.3f}; target < 1 ms) {verdict}", flush=True)  # fmt: skip
     return figures
 
 
@@ -132,6 +141,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per row")
     parser.add_argument("--runs", type=int, default=2000, help="logins timed for the overhead")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--overhead-only", action="store_true", help="skip the throughput rows")
     args = parser.parse_args()
     postgres = os.environ.get("AEGIS_TEST_POSTGRES_URL")
     if not postgres:
@@ -149,7 +159,9 @@ def main() -> None:
                 "sqlite": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
                 "postgres": postgres,
             }
-            rows = throughput(projects, databases, redis_url, args.duration)
+            rows = {}
+            if not args.overhead_only:
+                rows = throughput(projects, databases, redis_url, args.duration)
         finally:
             redis.kill()
             redis.wait()
