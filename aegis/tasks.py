@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +32,13 @@ class Step:
             would type it (``uv``), so it can be shown for re-running.
         alongside: A helper command started with the step and stopped when it ends;
             its outcome never matters.
-        shown: Output lines starting with this are shown even when the step succeeds.
+        report: Picks what to show from the output of a step that succeeded.
     """
 
     label: str
     command: tuple[str, ...]
     alongside: tuple[str, ...] | None = None
-    shown: str | None = None
+    report: Callable[[str], list[str]] | None = None
 
 
 # Compiles the installed packages' bytecode on a spare core while the tests start: the
@@ -73,8 +75,8 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
                 "Running the project's tests",
                 ("uv", "run", "pytest", "-q"),
                 alongside=_COMPILE_INSTALLED if spare_core else None,
-                # pytest's summary of skipped tests, e.g. those needing a Redis server.
-                shown="SKIPPED",
+                # e.g. the tests that need a Redis server, when there is none.
+                report=skipped_tests,
             )
         )
     return steps
@@ -108,12 +110,21 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
 
 
 def _show_lines(step: Step, output: str, console: Console) -> None:
-    """Print the output lines a step wants seen (indented, dim), if any."""
-    if step.shown is None:
-        return
+    """Print what a successful step reports (indented, in yellow), if anything."""
+    for line in step.report(output) if step.report else []:
+        console.print(f"  [yellow]{escape(line)}[/]", highlight=False)
+
+
+_SKIPPED = re.compile(r"^SKIPPED \[(\d+)\] [^:]+:\d+: (.+)$")
+
+
+def skipped_tests(output: str) -> list[str]:
+    """Sum pytest's ``-ra`` lines of skipped tests by reason: one line per reason."""
+    counts: Counter[str] = Counter()
     for line in output.splitlines():
-        if line.startswith(step.shown):
-            console.print(f"  [yellow]{escape(line)}[/]", highlight=False)
+        if match := _SKIPPED.match(line):
+            counts[match[2]] += int(match[1])
+    return [f"skipped {n} test{'s' * (n > 1)}: {reason}" for reason, n in counts.items()]
 
 
 @contextmanager
