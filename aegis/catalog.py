@@ -44,6 +44,12 @@ CATALOG: tuple[Entry, ...] = (
         requires=("backend",),
     ),
     Entry(
+        "redis",
+        Kind.COMPONENT,
+        "Redis client (REDIS_URL): a login throttle and user cache shared by every worker",
+        requires=("backend",),
+    ),
+    Entry(
         "auth",
         Kind.SERVICE,
         "JWT authentication: register, OAuth2 password login, /auth/me, user admin",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from aegis.errors import TaskFailedError
 from aegis.git import commit_all, dirty_files
@@ -29,11 +32,13 @@ class Step:
             would type it (``uv``), so it can be shown for re-running.
         alongside: A helper command started with the step and stopped when it ends;
             its outcome never matters.
+        report: Picks what to show from the output of a step that succeeded.
     """
 
     label: str
     command: tuple[str, ...]
     alongside: tuple[str, ...] | None = None
+    report: Callable[[str], list[str]] | None = None
 
 
 # Compiles the installed packages' bytecode on a spare core while the tests start: the
@@ -70,6 +75,8 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
                 "Running the project's tests",
                 ("uv", "run", "pytest", "-q"),
                 alongside=_COMPILE_INSTALLED if spare_core else None,
+                # e.g. the tests that need a Redis server, when there is none.
+                report=skipped_tests,
             )
         )
     return steps
@@ -89,6 +96,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
         elapsed = time.perf_counter() - started
         if result.returncode == 0:
             console.print(f"[green]✓[/] {step.label} [dim]({elapsed:.1f}s)[/]")
+            _show_lines(step, result.stdout, console)
             continue
         console.print(f"[red]✗[/] {step.label} [dim]({elapsed:.1f}s)[/]")
         tail = result.stdout.splitlines()[-_TAIL_LINES:]
@@ -99,6 +107,24 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
             f"the project is kept, re-run with: {rerun}"
         )
     _commit_lock_file(project_dir)
+
+
+def _show_lines(step: Step, output: str, console: Console) -> None:
+    """Print what a successful step reports (indented, in yellow), if anything."""
+    for line in step.report(output) if step.report else []:
+        console.print(f"  [yellow]{escape(line)}[/]", highlight=False)
+
+
+_SKIPPED = re.compile(r"^SKIPPED \[(\d+)\] [^:]+:\d+: (.+)$")
+
+
+def skipped_tests(output: str) -> list[str]:
+    """Sum pytest's ``-ra`` lines of skipped tests by reason: one line per reason."""
+    counts: Counter[str] = Counter()
+    for line in output.splitlines():
+        if match := _SKIPPED.match(line):
+            counts[match[2]] += int(match[1])
+    return [f"skipped {n} test{'s' * (n > 1)}: {reason}" for reason, n in counts.items()]
 
 
 @contextmanager

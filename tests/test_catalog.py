@@ -30,8 +30,9 @@ def test_results_follow_catalog_order_whatever_the_input_order() -> None:
 
 
 def test_unknown_name_lists_valid_names() -> None:
-    with pytest.raises(UnknownNameError, match="unknown name 'redis'.*backend, database, auth"):
-        catalog.resolve(components=["redis"])
+    valid = "backend, database, redis, auth"
+    with pytest.raises(UnknownNameError, match=f"unknown name 'kafka'.*{valid}"):
+        catalog.resolve(components=["kafka"])
 
 
 def test_service_given_as_component_is_rejected() -> None:
@@ -50,7 +51,10 @@ def test_combinations_are_the_distinct_resolved_selections() -> None:
     assert names == [
         ("backend",),
         ("backend", "database"),
+        ("backend", "redis"),
         ("backend", "database", "auth"),
+        ("backend", "database", "redis"),
+        ("backend", "database", "redis", "auth"),
     ]
 
 

@@ -62,8 +62,8 @@ def _assert_one_line_error(result: Result, expected: str) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-s", "nope"], "unknown name 'nope' (valid: backend, database, auth)"),
-        (["-c", "redis,database"], "unknown name 'redis'"),
+        (["-s", "nope"], "unknown name 'nope' (valid: backend, database, redis, auth)"),
+        (["-c", "kafka,database"], "unknown name 'kafka'"),
         (["-c", "auth"], "'auth' is a service"),
         (["--python-version", "2.7"], "invalid --python-version '2.7'"),
         (["--python-version", "3.10"], "invalid --python-version"),
@@ -117,11 +117,11 @@ def test_prompts_when_stdin_is_a_terminal(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("aegis.commands.init._stdin_is_terminal", lambda: True)
-    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="n\ny\n")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="n\nn\ny\n")
     assert result.exit_code == 0, result.output
     assert "Include component 'database'" in result.output
     assert "Include service 'auth'" in result.output
-    # auth accepted, database declined: auth still brings database, and says so.
+    # redis and database declined, auth accepted: auth still brings database, and says so.
     assert "database added (required by auth)" in result.output
 
 

@@ -64,6 +64,35 @@ def test_failing_step_names_the_command_to_rerun(project: Path) -> None:
         tasks.run_steps([step], project, _quiet())
 
 
+def test_successful_step_shows_what_it_reports(project: Path) -> None:
+    step = Step("work", _python("print('12 passed')"), report=lambda out: [out.strip() + "!"])
+    console = _quiet()
+
+    tasks.run_steps([step], project, console)
+
+    assert "12 passed!" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_skipped_tests_are_summed_by_reason() -> None:
+    # Guards the post-generation report of skipped tests (e.g. no Redis to test against).
+    output = (
+        "SKIPPED [1] tests/a.py:49: no Redis: set TEST_REDIS_URL\n"
+        "SKIPPED [2] tests/b.py:13: no Redis: set TEST_REDIS_URL\n"
+        "SKIPPED [1] tests/c.py:5: sqlite only\n"
+        "12 passed, 4 skipped\n"
+    )
+    assert tasks.skipped_tests(output) == [
+        "skipped 3 tests: no Redis: set TEST_REDIS_URL",
+        "skipped 1 test: sqlite only",
+    ]
+    assert tasks.skipped_tests("12 passed\n") == []
+
+
+def test_the_test_step_reports_what_pytest_skipped() -> None:
+    steps = tasks.post_generation_steps(python_version="3.11", run_tests=True)
+    assert steps[-1].report is tasks.skipped_tests
+
+
 @pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True)])
 def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
     monkeypatch: pytest.MonkeyPatch, cores: int, compiles: bool

@@ -82,6 +82,11 @@ def test_optional_parts_present_only_when_chosen(rendered: tuple[Selection, Path
     assert (project / "alembic.ini").is_file() is with_database
     users_migration = project / "migrations/versions/0001_create_users_table.py"
     assert users_migration.is_file() is with_auth
+    with_redis = "redis" in selection.components
+    assert (project / "src/my_app/redis_client.py").is_file() is with_redis
+    assert (project / "tests/redis_server.py").is_file() is with_redis
+    for shared in ("redis_throttle.py", "broadcast.py"):
+        assert (project / "src/my_app/auth" / shared).is_file() is (with_redis and with_auth)
 
 
 def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, Path]) -> None:
@@ -94,6 +99,9 @@ def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, P
         assert "sqlmodel" not in pyproject and "DATABASE_URL" not in env_example
         assert "database_url" not in everything and "alembic" not in everything
         assert "migrate" not in makefile and not (project / "migrations").exists()
+    if "redis" not in selection.components:
+        assert '"redis' not in pyproject and "REDIS_URL" not in env_example
+        assert "redis_url" not in everything and "redis.asyncio" not in everything
     if "auth" not in selection.services:
         assert "pyjwt" not in pyproject.lower() and "pwdlib" not in pyproject
         assert "JWT_" not in env_example

@@ -269,9 +269,9 @@ def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
 
 
 def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> None:
-    result = run_aegis("add", "redis", "-p", str(project), "--yes")
+    result = run_aegis("add", "kafka", "-p", str(project), "--yes")
     assert result.exit_code == 1
-    assert "valid: backend, database, auth" in result.stderr
+    assert "valid: backend, database, redis, auth" in result.stderr
 
 
 def test_failure_after_repointing_the_source_undoes_that_commit_too(

@@ -1,11 +1,18 @@
-"""Liveness probe."""
+"""Liveness and readiness probes."""
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI, Request, Response, status
 from pydantic import BaseModel
 
+CHECK_TIMEOUT_SECONDS = 2.0
+
 router = APIRouter(tags=["health"])
+logger = logging.getLogger(__name__)
 
 
 class Health(BaseModel):
@@ -14,7 +21,61 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
+class Readiness(BaseModel):
+    """What each dependency answered, and whether the service can serve."""
+
+    status: Literal["ready", "degraded", "unavailable"]
+    checks: dict[str, Literal["ok", "unavailable"]]
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """One dependency to probe: `probe` raises when it cannot answer.
+
+    Attributes:
+        probe: A cheap round trip, such as `SELECT 1` or `PING`.
+        required: Whether the service cannot serve without it (answer 503) or only
+            serves less well (answer 200, "degraded").
+    """
+
+    probe: Callable[[], Awaitable[object]]
+    required: bool = True
+
+
+def add_readiness_check(app: FastAPI, name: str, check: ReadinessCheck) -> None:
+    """Have `GET /ready` probe one more dependency of the app."""
+    if not hasattr(app.state, "readiness_checks"):
+        app.state.readiness_checks = {}
+    app.state.readiness_checks[name] = check
+
+
 @router.get("/health")
 async def health() -> Health:
-    """Report that the process is up and serving requests."""
+    """Report that the process is up and serving requests; touches nothing else."""
     return Health()
+
+
+@router.get(
+    "/ready",
+    responses={503: {"model": Readiness, "description": "A required dependency is down"}},
+)
+async def ready(request: Request, response: Response) -> Readiness:
+    """Probe every dependency (for a load balancer deciding where to send traffic)."""
+    checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
+    answers = await asyncio.gather(*(_probe(name, check) for name, check in checks.items()))
+    results = dict(zip(checks, answers, strict=True))
+    down = [checks[name] for name, answer in results.items() if answer != "ok"]
+    if any(check.required for check in down):
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Readiness(status="unavailable", checks=results)
+    return Readiness(status="degraded" if down else "ready", checks=results)
+
+
+async def _probe(name: str, check: ReadinessCheck) -> Literal["ok", "unavailable"]:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await check.probe()
+    except Exception as error:  # any failure means "not ready", never a 500
+        logger.debug("Readiness check %r failed: %r", name, error)  # probes come often
+        return "unavailable"
+    return "ok"

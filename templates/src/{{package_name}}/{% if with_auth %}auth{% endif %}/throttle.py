@@ -12,13 +12,15 @@ SWEEP_THRESHOLD = 10_000
 
 
 class LoginThrottle(Protocol):
-    """Counts failed logins; a shared store (e.g. Redis) can implement it for many workers."""
+    """Counts login attempts per key; `RedisThrottle` (redis component) shares the count.
 
-    async def retry_after(self, key: str) -> int | None:
-        """Seconds the key must wait before trying again, or None if it may try now."""
+    An attempt is counted before the password is checked and forgotten when it succeeds,
+    in one step that also decides whether it may go ahead: concurrent attempts can then
+    never slip past the limit between a check and a count.
+    """
 
-    async def record_failure(self, key: str) -> None:
-        """Count one failed attempt for the key."""
+    async def attempt(self, key: str) -> int | None:
+        """Count an attempt for the key, or return the seconds it must wait (not counted)."""
 
     async def reset(self, key: str) -> None:
         """Forget the key's failures, after a successful login."""
@@ -40,18 +42,15 @@ class MemoryThrottle:
         self._clock = clock
         self._failures: dict[str, deque[float]] = {}
 
-    async def retry_after(self, key: str) -> int | None:
-        """Seconds until the oldest counted failure leaves the window, or None."""
-        failures = self._failures.get(key)
-        if failures is None or len(self._expire(failures)) < self._max_failures:
-            return None
-        return max(1, math.ceil(failures[0] + self._window - self._clock()))
-
-    async def record_failure(self, key: str) -> None:
-        """Count one failed attempt for the key."""
+    async def attempt(self, key: str) -> int | None:
+        """Count an attempt, or return the seconds until the oldest counted one expires."""
         if len(self._failures) >= SWEEP_THRESHOLD:
             self._sweep()
-        self._expire(self._failures.setdefault(key, deque())).append(self._clock())
+        failures = self._expire(self._failures.setdefault(key, deque()))
+        if len(failures) >= self._max_failures:
+            return max(1, math.ceil(failures[0] + self._window - self._clock()))
+        failures.append(self._clock())
+        return None
 
     async def reset(self, key: str) -> None:
         """Forget the key's failures."""
@@ -72,12 +71,9 @@ class MemoryThrottle:
 class NoThrottle:
     """Throttle that never blocks, for `AUTH_THROTTLE_ENABLED=false`."""
 
-    async def retry_after(self, key: str) -> int | None:
+    async def attempt(self, key: str) -> int | None:
         """Never ask to wait."""
         return None
-
-    async def record_failure(self, key: str) -> None:
-        """Count nothing."""
 
     async def reset(self, key: str) -> None:
         """Forget nothing."""
