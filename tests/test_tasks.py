@@ -129,9 +129,9 @@ def test_the_steps_install_with_the_chosen_python_then_run_the_tests(
 
     steps = tasks.post_generation_steps(python_version="3.12", run_tests=True)
 
-    assert steps == [
-        Step("Installing dependencies (uv sync)", ("uv", "sync", "--python", "3.12")),
-        Step("Running the project's tests", ("uv", "run", "pytest", "-q")),
+    assert [(step.label, step.command) for step in steps] == [
+        ("Installing dependencies (uv sync)", ("uv", "sync", "--python", "3.12")),
+        ("Running the project's tests", ("uv", "run", "pytest", "-q")),
     ]
     assert tasks.post_generation_steps(python_version="3.12", run_tests=False) == steps[:1]
 
