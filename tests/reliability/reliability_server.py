@@ -75,6 +75,7 @@ class Server:
             str(self.port),
             "--log-level",
             "warning",
+            "--no-server-header",
         ]
         log = (self.database.parent / f"server-{self.port}.log").open("ab")
         self.proc = subprocess.Popen(
