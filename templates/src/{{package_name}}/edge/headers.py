@@ -25,7 +25,14 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
         """Wrap `app`; with `https_only`, also send Strict-Transport-Security."""
         self.app = app
-        self.always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
+        always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
+        # The four lists a response can need, built once rather than per response.
+        self.added = {
+            (False, False): [*always, API_CSP, *NO_STORE],
+            (True, False): [*always, *NO_STORE],
+            (False, True): [*always, API_CSP],
+            (True, True): always,
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request, adding the headers when the response starts."""
@@ -41,10 +48,8 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     def _with_headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        names = {name.lower() for name, _ in headers}
-        added = list(self.always)
-        if b"content-security-policy" not in names:
-            added.append(API_CSP)
-        if b"cache-control" not in names:
-            added.extend(NO_STORE)
-        return [*headers, *added]
+        # ASGI response header names are lower case: no need to fold them here.
+        names = [name for name, _ in headers]
+        own_policy = b"content-security-policy" in names
+        own_cache = b"cache-control" in names
+        return [*headers, *self.added[own_policy, own_cache]]
