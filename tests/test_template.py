@@ -108,6 +108,14 @@ def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, P
         assert "/auth/" not in everything
 
 
+def test_every_uvicorn_command_hides_the_server_header(rendered: tuple[Selection, Path]) -> None:
+    _, project = rendered
+    makefile = (project / "Makefile").read_text().splitlines()
+    commands = [line for line in makefile if "uvicorn " in line]
+    assert commands, "the Makefile runs no server"
+    assert all("--no-server-header" in command for command in commands), commands
+
+
 def test_pyproject_targets_requested_python(copie: Any) -> None:
     result = copie.copy(extra_answers={"project_name": "svc", "python_version": "3.12"})
     assert result.exit_code == 0, result.exception

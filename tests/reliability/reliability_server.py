@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.parse
@@ -75,6 +76,7 @@ class Server:
             str(self.port),
             "--log-level",
             "warning",
+            "--no-server-header",
         ]
         log = (self.database.parent / f"server-{self.port}.log").open("ab")
         self.proc = subprocess.Popen(
@@ -195,3 +197,59 @@ def login(server: Server, email: str, password: str) -> Reply:
     body = urllib.parse.urlencode({"username": email, "password": password}).encode()
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     return request(server, "POST", "/auth/token", body=body, headers=form)
+
+
+@dataclass
+class LargeBodyReply:
+    status: int
+    body: bytes
+    seconds: float  # from the first byte sent to the whole answer received
+
+
+def send_large_body(
+    server: Server, path: str, *, size: int, chunked: bool, chunk: int = 1 << 20
+) -> LargeBodyReply:
+    """POST `size` bytes of JSON-ish filler, declared by Content-Length or chunked.
+
+    The body is sent from a thread while this one reads, as a server that refuses the
+    body answers before it has all been sent.
+    """
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+        f"{framing}\r\n\r\n"
+    ).encode()
+    piece = b"x" * chunk
+    sock = socket.create_connection((HOST, server.port), timeout=60)
+
+    def send_body() -> None:
+        try:
+            for offset in range(0, size, chunk):
+                data = piece[: min(chunk, size - offset)]
+                sock.sendall(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the connection was closed once the answer had come
+
+    began = time.perf_counter()
+    sock.sendall(head)
+    sender = threading.Thread(target=send_body, daemon=True)
+    sender.start()
+    try:
+        connection = http.client.HTTPResponse(sock)
+        connection.begin()
+        body = connection.read()
+        seconds = time.perf_counter() - began
+        return LargeBodyReply(connection.status, body, seconds)
+    finally:
+        sock.close()
+        sender.join(timeout=60)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")

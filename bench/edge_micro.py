@@ -1,0 +1,127 @@
+"""Price the security headers per `/health` request, in process (run in the project's venv).
+
+Prints `MICRO_US <us>`: SecurityHeadersMiddleware alone around a trivial ASGI app; then
+`FULL_US <with> <without>`: one `GET /health` through uvicorn's own HTTP protocol
+(httptools, a stand-in transport: no sockets) into the app as generated and into the
+app without the middleware, which also prices uvicorn writing the extra headers.
+Each figure is the best of several repeats of CPU time (not wall time), the least
+disturbed by other processes on a shared machine. Run from the project directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+REQUESTS = 20_000
+FULL_REQUESTS = 3_000
+REPEATS = 9
+SCOPE: dict[str, Any] = {"type": "http", "method": "GET", "path": "/health", "headers": []}
+START = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [(b"content-length", b"15"), (b"content-type", b"application/json")],
+}
+BODY = {"type": "http.response.body", "body": b'{"status":"ok"}'}
+REQUEST = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def trivial(scope: Any, receive: Any, send: Any) -> None:
+    await send(dict(START))
+    await send(BODY)
+
+
+async def receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b""}
+
+
+async def discard(message: Any) -> None:
+    pass
+
+
+async def best_us(app: Any) -> float:
+    best = float("inf")
+    for _ in range(REPEATS):
+        began = time.process_time()
+        for _ in range(REQUESTS):
+            await app(SCOPE, receive, discard)
+        best = min(best, (time.process_time() - began) / REQUESTS)
+    return best * 1e6
+
+
+class Transport(asyncio.Transport):
+    """Collects what uvicorn writes; wakes the caller when an answer's body is out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered: asyncio.Event = asyncio.Event()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(
+            name, default
+        )
+
+    def write(self, data: Any) -> None:
+        if bytes(data).endswith(b"}"):
+            self.answered.set()
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def full_us(app: Any) -> float:
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.server import ServerState
+
+    config = Config(app=app, server_header=False, log_level="warning", lifespan="off")
+    protocol = HttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
+    transport = Transport()
+    protocol.connection_made(transport)
+    best = float("inf")
+    for _ in range(REPEATS):
+        began = time.process_time()
+        for _ in range(FULL_REQUESTS):
+            transport.answered.clear()
+            protocol.data_received(REQUEST)
+            await transport.answered.wait()
+        best = min(best, (time.process_time() - began) / FULL_REQUESTS)
+    protocol.connection_lost(None)
+    return best * 1e6
+
+
+async def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    factories = import_module("edge_factories")
+    headers = import_module(f"{os.environ['BENCH_PACKAGE']}.edge.headers")
+    wrapped = headers.SecurityHeadersMiddleware(trivial, https_only=True)
+    print(f"MICRO_US {await best_us(wrapped) - await best_us(trivial):.2f}")
+    with_headers = factories.as_generated()
+    without = factories.without_security_headers()
+    async with (
+        with_headers.router.lifespan_context(with_headers),
+        without.router.lifespan_context(without),
+    ):
+        results = {"with": [], "without": []}
+        for _ in range(3):  # interleaved, the best of each
+            results["with"].append(await full_us(with_headers))
+            results["without"].append(await full_us(without))
+    print(f"FULL_US {min(results['with']):.2f} {min(results['without']):.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
