@@ -1,5 +1,5 @@
 -- wrk script: request shape from the environment, one JSON summary line at the end.
--- BENCH_METHOD (GET), BENCH_BODY, BENCH_CONTENT_TYPE, BENCH_AUTHORIZATION.
+-- BENCH_METHOD (GET), BENCH_BODY, BENCH_CONTENT_TYPE, BENCH_AUTHORIZATION, BENCH_TOKENS_FILE.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 if body and body ~= "" then wrk.body = body end
@@ -7,6 +7,20 @@ local content_type = os.getenv("BENCH_CONTENT_TYPE")
 if content_type and content_type ~= "" then wrk.headers["Content-Type"] = content_type end
 local authorization = os.getenv("BENCH_AUTHORIZATION")
 if authorization and authorization ~= "" then wrk.headers["Authorization"] = authorization end
+
+-- BENCH_TOKENS_FILE: one Authorization value per line, used in turn by every request,
+-- so many users' tokens are spread over the connections.
+local tokens_file = os.getenv("BENCH_TOKENS_FILE")
+if tokens_file and tokens_file ~= "" then
+  local tokens = {}
+  for line in io.lines(tokens_file) do tokens[#tokens + 1] = line end
+  local next_token = 0
+  function request()
+    next_token = next_token % #tokens + 1
+    wrk.headers["Authorization"] = tokens[next_token]
+    return wrk.format()
+  end
+end
 
 function done(summary, latency, requests)
   local e = summary.errors

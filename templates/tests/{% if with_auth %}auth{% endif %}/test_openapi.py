@@ -4,7 +4,11 @@ from fastapi import FastAPI
 # Every documented error a route can give, so clients and schema-driven fuzzers know them.
 EXPECTED = {
     ("post", "/auth/register"): {"403", "409", "422"},
-    ("post", "/auth/token"): {"401", "422", "429"},
+    ("post", "/auth/token"): {"400", "401", "422", "429"},
+    ("post", "/auth/logout"): {"401"},
+    ("get", "/auth/sessions"): {"401"},
+    ("delete", "/auth/sessions"): {"401"},
+    ("delete", "/auth/sessions/{session_id}"): {"401", "404", "422"},
     ("get", "/auth/me"): {"401"},
     ("patch", "/auth/me"): {"401", "409", "422"},
     ("delete", "/auth/me"): {"401"},

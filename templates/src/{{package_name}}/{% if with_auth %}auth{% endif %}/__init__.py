@@ -1,1 +1,1 @@
-"""Authentication: users, password hashing, JWT access tokens and their routes."""
+"""Authentication: users, sessions, password hashing, tokens and their routes."""

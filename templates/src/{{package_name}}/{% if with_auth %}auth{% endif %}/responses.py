@@ -23,7 +23,7 @@ _DOCS: dict[int, dict[str, Any]] = {
         "headers": {"WWW-Authenticate": _header("Always `Bearer`")},
     },
     status.HTTP_403_FORBIDDEN: {"description": "Not allowed for this user or setting"},
-    status.HTTP_404_NOT_FOUND: {"description": "No such user"},
+    status.HTTP_404_NOT_FOUND: {"description": "No such user or session"},
     status.HTTP_409_CONFLICT: {"description": "Email already registered"},
     status.HTTP_429_TOO_MANY_REQUESTS: {
         "description": "Too many failed logins for this email from this address",
