@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shlex
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from docker_host import Docker, base_image_name, daemon, ensure_base_image, missing_tools
+from docker_host import (
+    Deployment,
+    Docker,
+    base_image_name,
+    daemon,
+    ensure_base_image,
+    missing_tools,
+    render_project,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -46,16 +50,7 @@ def docker() -> Iterator[Docker]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Render the project and lock it, as `aegis init` leaves it."""
-    root = tmp_path_factory.mktemp("container")
-    subprocess.run(
-        [sys.executable, "-m", "aegis", "init", NAME, "-s", "auth", "--skip-tasks",
-         "-o", str(root)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    subprocess.run(["uv", "lock", "--quiet"], cwd=root / NAME, env=env, check=True)
-    return root / NAME
+    return render_project(tmp_path_factory.mktemp("container"), NAME)
 
 
 @pytest.fixture(scope="module")
@@ -66,56 +61,6 @@ def image(docker: Docker, project: Path) -> Iterator[str]:
     docker.run("build", "--network", "host", "--tag", tag, project)
     yield tag
     docker.run("image", "rm", "--force", tag, check=False)
-
-
-class Deployment:
-    """Containers of one image with one database; all are removed by `close`."""
-
-    def __init__(self, docker: Docker, image: str, **settings: str) -> None:
-        self.docker, self.image = docker, image
-        self.settings = {"JWT_SECRET_KEY": secrets.token_urlsafe(48), **settings}
-        self.volume = f"aegis-test-{uuid.uuid4().hex[:12]}"
-        self.containers: list[str] = []
-        self.port = _free_port()
-
-    def _options(self) -> list[str]:
-        options = ["--network", "host", "--volume", f"{self.volume}:/data"]
-        for name, value in self.settings.items():
-            options += ["--env", f"{name}={value}"]
-        return options
-
-    def command(self, *args: str) -> str:
-        """Run a one-off command in a fresh container (as a release job would)."""
-        result = self.docker.run("run", "--rm", *self._options(), self.image, *args)
-        return result.stdout + result.stderr
-
-    def serve(self) -> float:
-        """Start the image's own command; return the seconds to the first healthy answer."""
-        started = time.monotonic()
-        port = ["--env", "UVICORN_HOST=127.0.0.1", "--env", f"UVICORN_PORT={self.port}"]
-        container = self.docker.run("run", "--detach", *self._options(), *port, self.image)
-        self.containers.append(container.stdout.strip())
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as answer:
-                    assert answer.status == 200
-                    return time.monotonic() - started
-            except OSError:
-                assert time.monotonic() - started < 60, self.logs()
-                time.sleep(0.1)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def logs(self) -> str:
-        return "\n".join(self.docker.run("logs", c, check=False).stderr for c in self.containers)
-
-    def close(self) -> None:
-        for container in self.containers:
-            self.docker.run("rm", "--force", "--volumes", container, check=False)
-        self.containers = []
-        self.docker.run("volume", "rm", "--force", self.volume, check=False)
 
 
 @pytest.fixture
@@ -129,12 +74,6 @@ def deploy(docker: Docker, image: str) -> Iterator[Callable[..., Deployment]]:
     yield make
     for deployment in deployments:
         deployment.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _readme_block(project: Path, marker: str) -> str:
@@ -187,23 +126,20 @@ def test_image_runs_as_documented_on_postgresql(
         _skip_or_fail("AEGIS_TEST_POSTGRES_URL (see .ci/postgres.sh)")
     assert POSTGRES_URL
     database = f"container_{uuid.uuid4().hex[:12]}"
-    admin = deploy()
-    # Through the image's own driver: the host needs no PostgreSQL client.
-    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    admin.command("python", "-c", _CREATE_DATABASE, plain, database)
-    app = deploy(DATABASE_URL=POSTGRES_URL.rsplit("/", 1)[0] + f"/{database}")
+    _psql(POSTGRES_URL, f"CREATE DATABASE {database}")
     try:
+        app = deploy(DATABASE_URL=POSTGRES_URL.rsplit("/", 1)[0] + f"/{database}")
         assert "Database is up to date." in app.command(*_migrate_command(project))
         app.serve()
         output = _run_readme_calls(project, app.url)
         assert output.count('"email":"alice@example.com"') == 2, output
-    finally:
         app.close()
-        admin.command("python", "-c", _DROP_DATABASE, plain, database)
+    finally:
+        _psql(POSTGRES_URL, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
-_CREATE_DATABASE = (
-    "import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True)"
-    ".execute(f'CREATE DATABASE {sys.argv[2]}')"
-)
-_DROP_DATABASE = _CREATE_DATABASE.replace("CREATE DATABASE", "DROP DATABASE")
+def _psql(url: str, sql: str) -> None:
+    """Run one statement with the PostgreSQL client that came with the server."""
+    clients = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql")) or [Path("psql")]
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    subprocess.run([clients[-1], plain, "-qc", sql], check=True, capture_output=True)
