@@ -198,17 +198,23 @@ class Deployment:
         result = self.docker.run("run", "--rm", *self._options(), self.image, *args)
         return result.stdout + result.stderr
 
-    def serve(self) -> float:
-        """Start the image's own command; return the seconds to the first healthy answer."""
+    def serve(self) -> tuple[float, float]:
+        """Start the image's own command and wait for /health.
+
+        Returns:
+            Seconds until `docker run` returned (the container made and started), and
+            from then to the first healthy answer (the server's own start-up).
+        """
         started = time.monotonic()
         port = ["--env", "UVICORN_HOST=127.0.0.1", "--env", f"UVICORN_PORT={self.port}"]
         container = self.docker.run("run", "--detach", *self._options(), *port, self.image)
         self.containers.append(container.stdout.strip())
+        running = time.monotonic()
         while True:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as answer:
                     assert answer.status == 200
-                    return time.monotonic() - started
+                    return running - started, time.monotonic() - running
             except OSError:
                 assert time.monotonic() - started < 60, self.logs()
                 time.sleep(0.1)
