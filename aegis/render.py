@@ -10,6 +10,7 @@ explained in :mod:`aegis.source`.
 
 from __future__ import annotations
 
+import importlib
 import re
 import secrets
 import shutil
@@ -92,10 +93,17 @@ def _render_snapshot(
 
 
 def _copy(src_path: str, staging: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
-    """``copier copy`` into the new directory ``staging``."""
-    from aegis._fresh_copy import run_fresh_copy  # imported late: it imports Copier
+    """``copier copy`` into the new directory ``staging``, tuned when this Copier allows."""
+    try:  # imported late: it imports Copier
+        fresh_copy = importlib.import_module("aegis._fresh_copy")
+    except ImportError:  # internals moved in a newer Copier: the stock path still works
+        fresh_copy = None
+    if fresh_copy is not None and fresh_copy.supported():
+        fresh_copy.run_fresh_copy(src_path, staging, data=data, vcs_ref=vcs_ref)
+        return
+    from copier import run_copy
 
-    run_fresh_copy(src_path, staging, data=data, vcs_ref=vcs_ref)
+    run_copy(src_path, staging, data=data, vcs_ref=vcs_ref, defaults=True, quiet=True, unsafe=False)
 
 
 def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
