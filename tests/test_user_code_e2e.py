@@ -172,12 +172,17 @@ def _assert_clean(output: str, project: Path) -> None:
     assert _run("uv", "run", "python", "-c", ANSWERS_ROUTE, cwd=project).strip() == "200"
 
 
-def test_customised_project_updates_adds_and_removes_without_conflicts(tmp_path: Path) -> None:
+def _clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A clone of this repository at its last commit, and the environment that runs it."""
     repo = tmp_path / "aegis"
     _run("git", "clone", "--quiet", str(REPO_ROOT), str(repo), cwd=tmp_path)
     _run("git", "tag", "v90.1.0", cwd=repo)
+    return repo, {"PYTHONPATH": str(repo)}
+
+
+def test_customised_project_updates_adds_and_removes_without_conflicts(tmp_path: Path) -> None:
+    repo, from_clone = _clone(tmp_path)
     aegis = (sys.executable, "-m", "aegis")
-    from_clone = {"PYTHONPATH": str(repo)}
     _run(
         *aegis, "init", "notes-app", "-c", "database", "--skip-tests", cwd=tmp_path, env=from_clone
     )
@@ -204,9 +209,10 @@ def test_every_removable_entry_goes_and_the_old_database_still_migrates(tmp_path
         [e.name for e in catalog.entries(catalog.Kind.COMPONENT)],
         [e.name for e in catalog.entries(catalog.Kind.SERVICE)],
     )
+    _, from_clone = _clone(tmp_path)
     aegis = (sys.executable, "-m", "aegis")
     args = ["-c", ",".join(everything.components), "-s", ",".join(everything.services)]
-    _run(*aegis, "init", "full-app", *args, "--skip-tests", cwd=tmp_path)
+    _run(*aegis, "init", "full-app", *args, "--skip-tests", cwd=tmp_path, env=from_clone)
     project = tmp_path / "full-app"
     _run("make", "migrate", cwd=project)
     with sqlite3.connect(project / "app.db") as db:
@@ -219,7 +225,8 @@ def test_every_removable_entry_goes_and_the_old_database_still_migrates(tmp_path
     for entry in reversed(catalog.CATALOG):
         if entry.always:
             continue
-        out = _run(*aegis, "remove", entry.name, "-p", str(project), "--yes", cwd=tmp_path)
+        out = _run(*aegis, "remove", entry.name, "-p", str(project), "--yes",
+                   cwd=tmp_path, env=from_clone)  # fmt: skip
         assert "✓ Running the project's tests" in out, out
         assert _run("git", "status", "--porcelain", cwd=project) == ""
         if "migrate:" in (project / "Makefile").read_text():
