@@ -24,6 +24,8 @@ package_name: {type: str, default: my_app}
 python_version: {type: str, default: "3.11"}
 components: {type: yaml, default: [backend]}
 services: {type: yaml, default: []}
+retained_data: {type: yaml, default: []}
+dropped_data: {type: yaml, default: []}
 """
 ANSWERS = "# managed by copier\n{{ _copier_answers|to_nice_yaml -}}\n"
 NOTES_V1 = "title {{ project_name }}\nmiddle\nend\n"
@@ -335,3 +337,26 @@ def test_a_version_this_aegis_lacks_is_named(run_aegis: Run, project: Path) -> N
     assert result.exit_code == 1
     assert "my-app was made with template v9.9.9, which this Aegis (" in result.stderr
     assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
+def test_tables_of_a_removed_part_are_recorded_and_a_dropped_part_cannot_return(
+    run_aegis: Run, db_project: Path
+) -> None:
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    result = run_aegis("remove", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert "tables users stay in the database" in result.output
+    assert _answers(db_project)["retained_data"] == ["auth"]
+
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert _answers(db_project)["retained_data"] == []
+
+    result = run_aegis(
+        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    assert _answers(db_project)["dropped_data"] == ["auth"]
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "auth cannot come back: its tables were dropped by a migration" in result.stderr
