@@ -107,3 +107,9 @@ def test_update_and_add_from_installed_wheels_offline(tmp_path: Path) -> None:
     assert (project / "src" / "my_app" / "auth").is_dir()
     assert "Our own words." in (project / "README.md").read_text()
     assert _run("git", "status", "--porcelain", cwd=project) == ""
+
+    _run(python, "-m", "aegis", "remove", "auth", "-p", str(project), "--yes", "--skip-tasks",
+         cwd=work, extra_env=OFFLINE)  # fmt: skip
+    assert not (project / "src" / "my_app" / "auth").exists()
+    assert "Our own words." in (project / "README.md").read_text()
+    assert _run("git", "status", "--porcelain", cwd=project) == ""
