@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-STEP = re.compile(r"^✓ (?P<label>[^:(]+?)(?::.*)? \((?P<seconds>[\d.]+)s\)$")
+STEP = re.compile(r"^✓ (?P<label>.+?)(?:: [^()]*)? \((?P<seconds>[\d.]+)s\)$")
 
 
 def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
