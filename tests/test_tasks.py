@@ -247,3 +247,35 @@ def test_a_step_whose_program_is_missing_fails_like_a_shell(project: Path) -> No
         tasks.run_steps([Step("work", (missing, "--flag"))], project, console)
 
     assert f"{missing}: " in out.getvalue()
+
+
+PYTEST_FAILED = """\
+..F.E
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_one - assert 1 == 2
+ERROR tests/test_b.py::test_two - RuntimeError: boom
+==================== 1 failed, 3 passed, 1 error in 0.52s ======================
+"""
+
+
+def test_test_step_shows_the_totals() -> None:
+    assert tasks.read_pytest("....\n165 passed in 6.61s\n").summary == "165 passed"
+
+
+def test_failed_tests_are_named_first_then_the_tail(project: Path) -> None:
+    step = Step(
+        "Running the project's tests",
+        _python(f"import sys; print({PYTEST_FAILED!r}); sys.exit(1)"),
+        reads=tasks.read_pytest,
+    )
+    output = io.StringIO()
+
+    with pytest.raises(TaskFailedError):
+        tasks.run_steps([step], project, Console(file=output, width=200))
+
+    lines = output.getvalue().splitlines()
+    assert lines[0].startswith("✗ Running the project's tests: 1 failed, 3 passed, 1 error (")
+    assert lines[1:3] == [
+        "FAILED tests/test_a.py::test_one - assert 1 == 2",
+        "ERROR tests/test_b.py::test_two - RuntimeError: boom",
+    ]
