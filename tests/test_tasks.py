@@ -64,8 +64,12 @@ def test_failing_step_names_the_command_to_rerun(project: Path) -> None:
         tasks.run_steps([step], project, _quiet())
 
 
-def test_successful_step_shows_what_it_reports(project: Path) -> None:
-    step = Step("work", _python("print('12 passed')"), report=lambda out: [out.strip() + "!"])
+def test_successful_step_shows_its_notes(project: Path) -> None:
+    step = Step(
+        "work",
+        _python("print('12 passed')"),
+        reads=lambda out: tasks.Result(notes=(out.strip() + "!",)),
+    )
     console = _quiet()
 
     tasks.run_steps([step], project, console)
@@ -90,7 +94,10 @@ def test_skipped_tests_are_summed_by_reason() -> None:
 
 def test_the_test_step_reports_what_pytest_skipped() -> None:
     steps = tasks.post_generation_steps(python_version="3.11", run_tests=True)
-    assert steps[-1].report is tasks.skipped_tests
+    reads = steps[-1].reads
+    assert reads is not None
+    output = "SKIPPED [2] tests/b.py:13: no Redis\n10 passed, 2 skipped in 1.0s\n"
+    assert reads(output).notes == ("skipped 2 tests: no Redis",)
 
 
 @pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True)])
