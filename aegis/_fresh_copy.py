@@ -11,7 +11,9 @@ per-file costs buy nothing when every file is new, and together make up a third 
   the answers file name): ~500 compilations, ~0.18 s.
 
 Both are overrides of Copier internals; ``tests/test_source.py`` checks that the
-result is byte-for-byte what plain Copier renders.
+result is byte-for-byte what plain Copier renders. A Copier release that moves those
+internals must not break ``aegis init``: :func:`aegis.render` falls back to stock
+``copier.run_copy`` when this module cannot be imported or :func:`supported` says no.
 """
 
 from __future__ import annotations
@@ -20,11 +22,20 @@ import functools
 from collections.abc import MutableMapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from copier._jinja_ext import SandboxedEnvironment
 from copier._main import Worker
 from jinja2 import Template, nodes
+
+if TYPE_CHECKING:
+    from copier._jinja_ext import SandboxedEnvironment
+
+
+def supported() -> bool:
+    """Return whether this Copier has the internals :class:`FreshCopyWorker` overrides."""
+    return callable(getattr(Worker, "_sync_git_index_executable_bit", None)) and isinstance(
+        Worker.__dict__.get("jinja_env"), cached_property
+    )
 
 
 class FreshCopyWorker(Worker):

@@ -26,6 +26,9 @@ class Entry:
         help: One line saying what it adds.
         requires: Names of entries that must be included with it.
         always: Included in every project, whether asked for or not.
+        tables: Database tables it owns; `aegis remove` keeps them (and their
+            migrations) unless told to drop them.
+        migrations: It holds the project's migrations (without it, none run).
     """
 
     name: str
@@ -33,6 +36,8 @@ class Entry:
     help: str
     requires: tuple[str, ...] = ()
     always: bool = False
+    tables: tuple[str, ...] = ()
+    migrations: bool = False
 
 
 CATALOG: tuple[Entry, ...] = (
@@ -42,6 +47,7 @@ CATALOG: tuple[Entry, ...] = (
         Kind.COMPONENT,
         "SQLModel with SQLite by default (any SQLAlchemy URL, e.g. PostgreSQL)",
         requires=("backend",),
+        migrations=True,
     ),
     Entry(
         "redis",
@@ -54,6 +60,7 @@ CATALOG: tuple[Entry, ...] = (
         Kind.SERVICE,
         "JWT authentication: register, OAuth2 password login, /auth/me, user admin",
         requires=("database",),
+        tables=("users",),
     ),
 )
 
@@ -146,6 +153,11 @@ def resolve(components: Iterable[str] = (), services: Iterable[str] = ()) -> Sel
         services=tuple(e.name for e in ordered if e.kind is Kind.SERVICE),
         implied=implied,
     )
+
+
+def dependents(name: str, among: Iterable[str]) -> list[str]:
+    """Return the entries of ``among`` that require ``name`` directly."""
+    return [other for other in among if name in get(other).requires]
 
 
 def combinations() -> list[Selection]:

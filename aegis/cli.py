@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from aegis.commands import add, info, init, update
+from aegis.commands import add, info, init, remove, update
 
 app = typer.Typer(
     name="aegis",
@@ -37,6 +37,7 @@ def main(
 
 app.command("init")(init.init)
 app.command("add")(add.add)
+app.command("remove")(remove.remove)
 app.command("update")(update.update)
 app.command("version")(info.version)
 app.command("components")(info.components)

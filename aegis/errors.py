@@ -37,5 +37,21 @@ class DirtyProjectError(AegisError):
     """The project's git tree has uncommitted changes."""
 
 
+class UnresolvedConflictError(AegisError):
+    """The project still has conflicts left by an earlier update."""
+
+
+class NothingToRemoveError(AegisError):
+    """``aegis remove`` was asked for nothing the project has."""
+
+
+class RemovalRefusedError(AegisError):
+    """A part cannot be removed: it is always included, or another part requires it."""
+
+
+class UnknownVersionError(AegisError):
+    """The project's template version is not in this installation of Aegis."""
+
+
 class UpdateConflictError(AegisError):
     """An update left merge conflicts for the user to resolve."""

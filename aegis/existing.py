@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aegis import catalog, render
 from aegis.catalog import Selection
-from aegis.errors import DirtyProjectError, NotAProjectError
+from aegis.errors import DirtyProjectError, NotAProjectError, UnresolvedConflictError
 from aegis.git import commit_all, dirty_files, is_repository, run_git
 from aegis.project import read_answers, record_template_origin
+from aegis.source import user_owned_patterns
+
+# What Copier writes around a conflict (`conflict="inline"`).
+_MARKERS = ("<<<<<<< before updating", ">>>>>>> after updating")
 
 _SHOWN = 5
 
@@ -49,11 +53,14 @@ class Outcome:
         changed: Paths changed by the update.
         conflicts: Paths left with conflict markers for the user to resolve.
         version: The template version recorded after the update.
+        kept: Files of the user's own that the template no longer renders, kept
+            because the user changed them.
     """
 
     changed: list[str]
     conflicts: list[str]
     version: str | None
+    kept: list[str] = field(default_factory=list)
 
 
 def open_project(path: Path) -> Project:
@@ -61,6 +68,7 @@ def open_project(path: Path) -> Project:
 
     Raises:
         NotAProjectError: No answers file, or not the top of a git repository.
+        UnresolvedConflictError: Conflicts of an earlier update are still unresolved.
         DirtyProjectError: The git tree has uncommitted changes (they are named).
     """
     path = path.resolve()
@@ -69,6 +77,7 @@ def open_project(path: Path) -> Project:
     answers = read_answers(path)
     if not is_repository(path):
         raise NotAProjectError(f"{path} is not the top of a git repository (run 'git init')")
+    _refuse_unresolved_conflicts(path)
     dirty = dirty_files(path)
     if dirty:
         hidden = len(dirty) - _SHOWN
@@ -77,6 +86,21 @@ def open_project(path: Path) -> Project:
             f"{path} has uncommitted changes ({shown}): commit or stash them first"
         )
     return Project(path, answers)
+
+
+def _refuse_unresolved_conflicts(path: Path) -> None:
+    """Refuse a project that still holds conflicts of an earlier update, staged or committed."""
+    unmerged = _unmerged_files(path)
+    if not unmerged:
+        pattern = "|".join(f"^{marker}$" for marker in _MARKERS)
+        found = run_git("grep", "-l", "-E", pattern, cwd=path, check=False)
+        unmerged = sorted(set(found.split()))
+    if unmerged:
+        shown = ", ".join(unmerged[:_SHOWN]) + (" ..." if len(unmerged) > _SHOWN else "")
+        raise UnresolvedConflictError(
+            f"{path} still has conflicts from an earlier update ({shown}): remove the "
+            "<<<<<<< / >>>>>>> markers, then 'git add -A && git commit'"
+        )
 
 
 def apply_update(
@@ -96,6 +120,7 @@ def apply_update(
     try:
         _point_at_installed_template(project.path)
         render.update(project.path, data=data, vcs_ref=vcs_ref)
+        kept = _keep_changed_user_files(project)
         conflicts = _unmerged_files(project.path)
         changed = sorted(set(dirty_files(project.path)) | set(conflicts))
         if changed and not conflicts:
@@ -103,7 +128,7 @@ def apply_update(
     except BaseException:
         _restore(project.path, start)
         raise
-    return Outcome(changed, conflicts, read_answers(project.path).get("_commit"))
+    return Outcome(changed, conflicts, read_answers(project.path).get("_commit"), kept)
 
 
 def preview_update(project: Project, *, data: dict[str, Any], vcs_ref: str | None) -> Outcome:
@@ -127,6 +152,28 @@ def _point_at_installed_template(project_dir: Path) -> None:
         return
     record_template_origin(project_dir, src_path=source)
     commit_all(project_dir, "Use the installed Aegis template as the update source")
+
+
+def _keep_changed_user_files(project: Project) -> list[str]:
+    """Restore the user's own files that the update deleted, if the user changed them.
+
+    Copier deletes every file the new render lacks, so removing a part would take the
+    user's code in its user-owned files (say ``tables.py`` with ``database``) with it.
+    Untouched ones may go: they hold nothing but the template's skeleton.
+    """
+    deleted = run_git("diff", "--name-only", "--diff-filter=D", "HEAD", cwd=project.path)
+    patterns = user_owned_patterns(project.answers)
+    kept = []
+    for path in deleted.split():
+        if path not in patterns:
+            continue
+        added_in = run_git("log", "--diff-filter=A", "--format=%H", "-1", "HEAD", "--", path,
+                           cwd=project.path).strip()  # fmt: skip
+        as_rendered = run_git("show", f"{added_in}:{path}", cwd=project.path) if added_in else ""
+        if run_git("show", f"HEAD:{path}", cwd=project.path) != as_rendered:
+            run_git("checkout", "HEAD", "--", path, cwd=project.path)
+            kept.append(path)
+    return kept
 
 
 def _unmerged_files(project_dir: Path) -> list[str]:

@@ -15,14 +15,14 @@ _FALLBACK_IDENTITY = {
 }
 
 
-def run_git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+def run_git(*args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> str:
     """Run ``git ARGS`` in ``cwd`` and return its standard output.
 
     Raises:
-        subprocess.CalledProcessError: git exited non-zero.
+        subprocess.CalledProcessError: git exited non-zero (unless ``check`` is false).
     """
     result = subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+        ["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env
     )
     return result.stdout
 

@@ -10,6 +10,7 @@ explained in :mod:`aegis.source`.
 
 from __future__ import annotations
 
+import importlib
 import re
 import secrets
 import shutil
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from aegis import _lazy_prompts
-from aegis.errors import RenderError
+from aegis.errors import RenderError, UnknownVersionError
 from aegis.git import commit_all
-from aegis.project import ProjectSpec, record_template_origin
+from aegis.project import ProjectSpec, read_answers, record_template_origin
 from aegis.source import Snapshot, copy_template_files, template_source
 
 __all__ = ["generate", "template_source", "update", "write_env"]
@@ -92,10 +93,17 @@ def _render_snapshot(
 
 
 def _copy(src_path: str, staging: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
-    """``copier copy`` into the new directory ``staging``."""
-    from aegis._fresh_copy import run_fresh_copy  # imported late: it imports Copier
+    """``copier copy`` into the new directory ``staging``, tuned when this Copier allows."""
+    try:  # imported late: it imports Copier
+        fresh_copy = importlib.import_module("aegis._fresh_copy")
+    except ImportError:  # internals moved in a newer Copier: the stock path still works
+        fresh_copy = None
+    if fresh_copy is not None and fresh_copy.supported():
+        fresh_copy.run_fresh_copy(src_path, staging, data=data, vcs_ref=vcs_ref)
+        return
+    from copier import run_copy
 
-    run_fresh_copy(src_path, staging, data=data, vcs_ref=vcs_ref)
+    run_copy(src_path, staging, data=data, vcs_ref=vcs_ref, defaults=True, quiet=True, unsafe=False)
 
 
 def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> None:
@@ -135,7 +143,24 @@ def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> N
                 skip_answered=True,
             )
     except Exception as error:  # see _render: any copier failure is one message
+        _refuse_unknown_project_version(project_dir, error)
         raise RenderError(f"updating from the template failed: {_one_line(error)}") from error
+
+
+def _refuse_unknown_project_version(project_dir: Path, error: Exception) -> None:
+    """Name the cause when Copier cannot find the version the project was made with.
+
+    Raises:
+        UnknownVersionError: The project's recorded version is not in this template.
+    """
+    recorded = read_answers(project_dir).get("_commit")
+    if recorded and str(error) == f"Unknown revision: {str(recorded)!r}":
+        from aegis import __version__
+
+        raise UnknownVersionError(
+            f"{project_dir.name} was made with template {recorded}, which this Aegis "
+            f"({__version__}) does not have: install the Aegis that made it, or a newer one"
+        ) from error
 
 
 def _one_line(error: BaseException) -> str:

@@ -28,6 +28,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from aegis.git import run_git
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -116,3 +118,17 @@ def copy_template_files(files: Path, destination: Path) -> Path:
     shutil.copy2(files / "copier.yml", destination / "copier.yml")
     shutil.copytree(files / "templates", destination / "templates")
     return destination
+
+
+def user_owned_patterns(answers: dict[str, object]) -> set[str]:
+    """Return the paths the template renders once and leaves to the user (rendered).
+
+    They are Copier's ``_skip_if_exists`` in ``copier.yml``, with the project's answers
+    filled in.
+    """
+    from jinja2 import Template  # only needed when a project is changed
+
+    root = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "copier.yml").is_file() else None
+    config = (root or PACKAGE_DIR / "_template") / "copier.yml"
+    patterns = yaml.safe_load(config.read_text(encoding="utf-8")).get("_skip_if_exists", [])
+    return {Template(pattern).render(answers) for pattern in patterns}

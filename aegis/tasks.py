@@ -32,13 +32,43 @@ class Step:
             would type it (``uv``), so it can be shown for re-running.
         alongside: A helper command started with the step and stopped when it ends;
             its outcome never matters.
-        report: Picks what to show from the output of a step that succeeded.
+        reads: Turns the step's output into what the user is shown of its result.
     """
 
     label: str
     command: tuple[str, ...]
     alongside: tuple[str, ...] | None = None
-    report: Callable[[str], list[str]] | None = None
+    reads: Callable[[str], Result] | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a step's output says about its result.
+
+    Attributes:
+        summary: One line, such as ``165 passed``; empty when the output has none.
+        failures: What failed, worst first, shown before the output's tail.
+        notes: Said after a success, e.g. which tests were skipped and why.
+    """
+
+    summary: str = ""
+    failures: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+# pytest's last line, e.g. "== 2 failed, 163 passed in 6.61s ==" (decorated or not).
+_PYTEST_TOTALS = re.compile(r"^=*\s*(?P<totals>\d+ \w+.*?) in [\d.]+s")
+
+
+def read_pytest(output: str) -> Result:
+    """Return pytest's totals line and the tests it names as failed or in error."""
+    lines = output.splitlines()
+    summary = next(
+        (m.group("totals") for line in reversed(lines) if (m := _PYTEST_TOTALS.match(line))), ""
+    )
+    failures = tuple(line for line in lines if line.startswith(("FAILED ", "ERROR ")))
+    # e.g. the tests that need a Redis server, when there is none.
+    return Result(summary, failures, notes=tuple(skipped_tests(output)))
 
 
 # Compiles the installed packages' bytecode on a spare core while the tests start: the
@@ -75,8 +105,7 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
                 "Running the project's tests",
                 ("uv", "run", "pytest", "-q"),
                 alongside=_COMPILE_INSTALLED if spare_core else None,
-                # e.g. the tests that need a Redis server, when there is none.
-                report=skipped_tests,
+                reads=read_pytest,
             )
         )
     return steps
@@ -94,13 +123,16 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
         with console.status(f"{step.label}..."), _running(step.alongside, project_dir):
             result = _run(step.command, project_dir)
         elapsed = time.perf_counter() - started
+        read = step.reads(result.stdout) if step.reads else Result()
+        shown = f"{step.label}: {read.summary}" if read.summary else step.label
         if result.returncode == 0:
-            console.print(f"[green]✓[/] {step.label} [dim]({elapsed:.1f}s)[/]")
-            _show_lines(step, result.stdout, console)
+            console.print(f"[green]✓[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
+            _show_notes(read, console)
             continue
-        console.print(f"[red]✗[/] {step.label} [dim]({elapsed:.1f}s)[/]")
+        console.print(f"[red]✗[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
         tail = result.stdout.splitlines()[-_TAIL_LINES:]
-        console.print("\n".join(tail), markup=False, highlight=False)
+        console.print("\n".join([*read.failures, "", *tail] if read.failures else tail),
+                      markup=False, highlight=False)  # fmt: skip
         rerun = f"cd {shlex.quote(str(project_dir))} && {shlex.join(step.command)}"
         raise TaskFailedError(
             f"'{shlex.join(step.command)}' failed (exit {result.returncode}); "
@@ -109,9 +141,9 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
     _commit_lock_file(project_dir)
 
 
-def _show_lines(step: Step, output: str, console: Console) -> None:
-    """Print what a successful step reports (indented, in yellow), if anything."""
-    for line in step.report(output) if step.report else []:
+def _show_notes(read: Result, console: Console) -> None:
+    """Print what a successful step's output notes (indented, in yellow), if anything."""
+    for line in read.notes:
         console.print(f"  [yellow]{escape(line)}[/]", highlight=False)
 
 

@@ -16,7 +16,7 @@ def test_help_lists_every_command(run_aegis: Run) -> None:
     assert result.exit_code == 0
     panel = result.output.partition("Commands")[2]
     listed = re.findall(r"^│ (\w+) {2,}", panel, flags=re.MULTILINE)
-    assert listed == ["init", "add", "update", "version", "components", "services"]
+    assert listed == ["init", "add", "remove", "update", "version", "components", "services"]
 
 
 def test_init_help_lists_its_options(run_aegis: Run) -> None:

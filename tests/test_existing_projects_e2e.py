@@ -96,8 +96,8 @@ def test_update_and_add_from_installed_wheels_offline(tmp_path: Path) -> None:
     wheel_v2 = _build_wheel(repo, "90.2.0", tmp_path / "dist")
     _run("uv", "pip", "install", "--quiet", "--python", python, str(wheel_v2), cwd=tmp_path)
 
-    out = _run(python, "-m", "aegis", "update", "-p", str(project), "--yes", cwd=work,
-               extra_env=OFFLINE)  # fmt: skip
+    out = _run(python, "-m", "aegis", "update", "-p", str(project), "--yes", "--skip-tasks",
+               cwd=work, extra_env=OFFLINE)  # fmt: skip
     assert "v90.1.0 -> v90.2.0" in out
     assert "# release 90.2.0" in (project / "Makefile").read_text()
     assert "Our own words." in (project / "README.md").read_text()
@@ -105,5 +105,11 @@ def test_update_and_add_from_installed_wheels_offline(tmp_path: Path) -> None:
     _run(python, "-m", "aegis", "add", "auth", "-p", str(project), "--yes", "--skip-tasks",
          cwd=work, extra_env=OFFLINE)  # fmt: skip
     assert (project / "src" / "my_app" / "auth").is_dir()
+    assert "Our own words." in (project / "README.md").read_text()
+    assert _run("git", "status", "--porcelain", cwd=project) == ""
+
+    _run(python, "-m", "aegis", "remove", "auth", "-p", str(project), "--yes", "--skip-tasks",
+         cwd=work, extra_env=OFFLINE)  # fmt: skip
+    assert not (project / "src" / "my_app" / "auth").exists()
     assert "Our own words." in (project / "README.md").read_text()
     assert _run("git", "status", "--porcelain", cwd=project) == ""

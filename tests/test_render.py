@@ -144,3 +144,28 @@ def test_copier_errors_are_shown_on_one_line(
     with pytest.raises(RenderError) as raised:
         render.generate(_spec(), tmp_path / "my-app")
     assert str(raised.value) == f"rendering the template failed: {shown}"
+
+
+@pytest.mark.parametrize("mismatch", ["not_cached", "import_fails"])
+def test_a_copier_without_the_tuned_internals_renders_with_stock_copier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mismatch: str
+) -> None:
+    """Guards `aegis init` against a Copier release that moves what _fresh_copy overrides."""
+    import sys
+
+    from copier._main import Worker
+
+    from aegis import _fresh_copy
+
+    if mismatch == "not_cached":
+        monkeypatch.setattr(Worker, "jinja_env", property(Worker.jinja_env.func))
+    else:
+        monkeypatch.setitem(sys.modules, "aegis._fresh_copy", None)
+    tuned = []
+    monkeypatch.setattr(_fresh_copy, "run_fresh_copy", lambda *a, **k: tuned.append(a))
+
+    project = render.generate(_spec("auth"), tmp_path / "my-app")
+
+    assert tuned == []
+    assert (project / "src" / "my_app" / "auth" / "routes.py").is_file()
+    assert read_answers(project)["services"] == ["auth"]

@@ -64,8 +64,12 @@ def test_failing_step_names_the_command_to_rerun(project: Path) -> None:
         tasks.run_steps([step], project, _quiet())
 
 
-def test_successful_step_shows_what_it_reports(project: Path) -> None:
-    step = Step("work", _python("print('12 passed')"), report=lambda out: [out.strip() + "!"])
+def test_successful_step_shows_its_notes(project: Path) -> None:
+    step = Step(
+        "work",
+        _python("print('12 passed')"),
+        reads=lambda out: tasks.Result(notes=(out.strip() + "!",)),
+    )
     console = _quiet()
 
     tasks.run_steps([step], project, console)
@@ -90,7 +94,10 @@ def test_skipped_tests_are_summed_by_reason() -> None:
 
 def test_the_test_step_reports_what_pytest_skipped() -> None:
     steps = tasks.post_generation_steps(python_version="3.11", run_tests=True)
-    assert steps[-1].report is tasks.skipped_tests
+    reads = steps[-1].reads
+    assert reads is not None
+    output = "SKIPPED [2] tests/b.py:13: no Redis\n10 passed, 2 skipped in 1.0s\n"
+    assert reads(output).notes == ("skipped 2 tests: no Redis",)
 
 
 @pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True)])
@@ -247,3 +254,35 @@ def test_a_step_whose_program_is_missing_fails_like_a_shell(project: Path) -> No
         tasks.run_steps([Step("work", (missing, "--flag"))], project, console)
 
     assert f"{missing}: " in out.getvalue()
+
+
+PYTEST_FAILED = """\
+..F.E
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_one - assert 1 == 2
+ERROR tests/test_b.py::test_two - RuntimeError: boom
+==================== 1 failed, 3 passed, 1 error in 0.52s ======================
+"""
+
+
+def test_test_step_shows_the_totals() -> None:
+    assert tasks.read_pytest("....\n165 passed in 6.61s\n").summary == "165 passed"
+
+
+def test_failed_tests_are_named_first_then_the_tail(project: Path) -> None:
+    step = Step(
+        "Running the project's tests",
+        _python(f"import sys; print({PYTEST_FAILED!r}); sys.exit(1)"),
+        reads=tasks.read_pytest,
+    )
+    output = io.StringIO()
+
+    with pytest.raises(TaskFailedError):
+        tasks.run_steps([step], project, Console(file=output, width=200))
+
+    lines = output.getvalue().splitlines()
+    assert lines[0].startswith("✗ Running the project's tests: 1 failed, 3 passed, 1 error (")
+    assert lines[1:3] == [
+        "FAILED tests/test_a.py::test_one - assert 1 == 2",
+        "ERROR tests/test_b.py::test_two - RuntimeError: boom",
+    ]

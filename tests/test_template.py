@@ -11,6 +11,7 @@ import yaml
 
 from aegis import catalog
 from aegis.catalog import Selection
+from tests.conftest import REPO_ROOT
 
 COMBINATIONS = catalog.combinations()
 
@@ -111,7 +112,7 @@ def test_no_leftover_references_to_parts_not_chosen(rendered: tuple[Selection, P
 def test_every_uvicorn_command_hides_the_server_header(rendered: tuple[Selection, Path]) -> None:
     _, project = rendered
     makefile = (project / "Makefile").read_text().splitlines()
-    commands = [line for line in makefile if "uvicorn " in line]
+    commands = [line for line in makefile if "uvicorn " in line and not line.startswith("#")]
     assert commands, "the Makefile runs no server"
     assert all("--no-server-header" in command for command in commands), commands
 
@@ -122,3 +123,30 @@ def test_pyproject_targets_requested_python(copie: Any) -> None:
     pyproject = tomllib.loads((Path(result.project_dir) / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == ">=3.12"
     assert pyproject["project"]["name"] == "svc"
+
+
+def test_every_user_owned_path_is_rendered(rendered: tuple[Selection, Path]) -> None:
+    """Guards a renamed user file silently dropping out of Copier's skip list."""
+    selection, project = rendered
+    patterns = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))[
+        "_skip_if_exists"
+    ]
+    for pattern in patterns:
+        relative = pattern.replace("{{ package_name }}", "my_app")
+        if relative.endswith("tables.py") and "database" not in selection.names:
+            continue
+        assert (project / relative).is_file(), relative
+
+
+def test_template_dependencies_are_unsorted_so_uv_add_appends(
+    rendered: tuple[Selection, Path],
+) -> None:
+    """uv inserts into a sorted list in order, between the template's own lines."""
+    _, project = rendered
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    dependencies = tomllib.loads(text)["project"]["dependencies"]
+    assert dependencies != sorted(dependencies)
+    block = text[text.index("dependencies = [") : text.index("]\n", text.index("dependencies = ["))]
+    assert block.rstrip().endswith(
+        "# Yours below: `uv add` appends here, and template updates never touch these lines."
+    )

@@ -25,6 +25,8 @@ package_name: {type: str, default: my_app}
 python_version: {type: str, default: "3.11"}
 components: {type: yaml, default: [backend]}
 services: {type: yaml, default: []}
+retained_data: {type: yaml, default: []}
+dropped_data: {type: yaml, default: []}
 """
 ANSWERS = "# managed by copier\n{{ _copier_answers|to_nice_yaml -}}\n"
 NOTES_V1 = "title {{ project_name }}\nmiddle\nend\n"
@@ -100,7 +102,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(
         "v2.0.0",
         {"templates/notes.txt.jinja": "title {{ project_name }} v2\nmiddle\nend\n"},
     )
-    result = run_aegis("update", "-p", str(project), "--yes")
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert result.exit_code == 0, result.output
     assert (project / "notes.txt").read_text() == "title my-app v2\nmiddle\nend edited by user\n"
     assert _answers(project)["_commit"] == "v2.0.0"
@@ -115,11 +117,12 @@ def test_conflicting_edit_exits_non_zero_with_markers(
     _release(
         template_repo, "v2.0.0", {"templates/notes.txt.jinja": "title by template\nmiddle\nend\n"}
     )
-    result = run_aegis("update", "-p", str(project), "--yes")
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert result.exit_code == 1
     text = (project / "notes.txt").read_text()
     assert "<<<<<<<" in text and "title by user" in text and "title by template" in text
-    assert result.stdout.partition("with conflicts in:")[2].split() == ["notes.txt"]
+    conflicted = result.stdout.partition("with conflicts in:")[2].partition("Next:")[0]
+    assert conflicted.split() == ["notes.txt"]
     assert "conflict markers" in result.stderr and "commit" in result.stderr
     assert _git("log", "-1", "--format=%s", cwd=project) == "user edit\n", "nothing committed"
     assert "UU notes.txt" in _git("status", "--porcelain", cwd=project).splitlines()
@@ -137,7 +140,7 @@ def test_update_uses_the_installed_template_when_the_recorded_one_moved(
     monkeypatch.setattr(render, "template_source", lambda: TemplateSource(installed, "HEAD"))
     _release(installed, "v2.0.0", {"templates/notes.txt.jinja": "title {{ project_name }} v2\n"})
 
-    result = run_aegis("update", "-p", str(project), "--yes")
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
 
     assert result.exit_code == 0, result.output
     assert (project / "notes.txt").read_text() == "title my-app v2\n"
@@ -193,7 +196,7 @@ def test_not_an_aegis_project_is_refused(run_aegis: Run, tmp_path: Path) -> None
 
 def test_already_current_says_so(run_aegis: Run, project: Path) -> None:
     head = _git("rev-parse", "HEAD", cwd=project)
-    result = run_aegis("update", "-p", str(project), "--yes")
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert result.exit_code == 0, result.output
     assert "Already up to date (v1.0.0)" in result.output
     assert _git("rev-parse", "HEAD", cwd=project) == head
@@ -217,7 +220,9 @@ def test_to_version_picks_a_named_release(
 ) -> None:
     _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "two\n"})
     _release(template_repo, "v3.0.0", {"templates/notes.txt.jinja": "three\n"})
-    result = run_aegis("update", "-p", str(project), "--to-version", "2.0.0", "--yes")
+    result = run_aegis(
+        "update", "-p", str(project), "--to-version", "2.0.0", "--yes", "--skip-tasks"
+    )
     assert result.exit_code == 0, result.output
     assert (project / "notes.txt").read_text() == "two\n"
 
@@ -226,7 +231,9 @@ def test_unknown_version_is_one_line_error_and_changes_nothing(
     run_aegis: Run, project: Path
 ) -> None:
     head = _git("rev-parse", "HEAD", cwd=project)
-    result = run_aegis("update", "-p", str(project), "--to-version", "9.9.9", "--yes")
+    result = run_aegis(
+        "update", "-p", str(project), "--to-version", "9.9.9", "--yes", "--skip-tasks"
+    )
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert _git("rev-parse", "HEAD", cwd=project) == head
@@ -244,7 +251,7 @@ def test_failure_mid_update_restores_the_tree(
         raise render.RenderError("updating from the template failed: boom")
 
     monkeypatch.setattr(render, "update", half_update)
-    result = run_aegis("update", "-p", str(project), "--yes")
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert result.exit_code == 1
     assert "boom" in result.stderr
     assert _git("rev-parse", "HEAD", cwd=project) == head
@@ -310,3 +317,133 @@ def test_preview_applies_the_changed_answers(project: Path) -> None:
     )
     assert "db.txt" in outcome.changed
     assert not (project / "db.txt").exists()
+
+
+@pytest.fixture
+def db_project(run_aegis: Run, project: Path) -> Path:
+    result = run_aegis("add", "database", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def test_remove_takes_the_part_out_and_commits(run_aegis: Run, db_project: Path) -> None:
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert not (db_project / "db.txt").exists()
+    assert _answers(db_project)["components"] == ["backend"]
+    assert _git("status", "--porcelain", cwd=db_project) == ""
+    assert "Removed database" in result.output
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["backend"], "backend is part of every project and cannot be removed"),
+        (["auth"], "nothing to remove: auth not in my-app (removable: database)"),
+        (["kafka"], "unknown name 'kafka' (valid: backend, database, redis, auth)"),
+        ([","], "nothing to remove: nothing not in my-app"),
+    ],
+)
+def test_remove_refuses_bad_names_in_one_line(
+    run_aegis: Run, db_project: Path, names: list[str], message: str
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=db_project)
+    result = run_aegis("remove", *names, "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _git("rev-parse", "HEAD", cwd=db_project) == head
+
+
+def test_remove_refuses_what_a_remaining_part_requires(run_aegis: Run, db_project: Path) -> None:
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "cannot remove database: auth requires it" in result.stderr
+
+
+def test_drop_tables_of_a_part_without_tables_is_refused(run_aegis: Run, db_project: Path) -> None:
+    result = run_aegis(
+        "remove", "database", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 1
+    assert "database owns no database tables" in result.stderr
+    assert (db_project / "db.txt").exists()
+
+
+def test_remove_keeps_a_user_file_the_user_changed(
+    run_aegis: Run, db_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(existing, "user_owned_patterns", lambda answers: {"db.txt"})
+    _commit_edit(db_project, "db.txt", "my tables\n")
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert (db_project / "db.txt").read_text() == "my tables\n"
+    assert "kept db.txt" in result.output
+
+
+def test_remove_lets_an_untouched_user_file_go(
+    run_aegis: Run, db_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(existing, "user_owned_patterns", lambda answers: {"db.txt"})
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert not (db_project / "db.txt").exists()
+
+
+def test_conflict_says_what_to_do_next_and_blocks_the_next_run(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _commit_edit(project, "notes.txt", "title by user\nmiddle\nend\n")
+    _release(
+        template_repo, "v2.0.0", {"templates/notes.txt.jinja": "title by template\nmiddle\nend\n"}
+    )
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "git add -A && git commit" in result.stdout and "uv sync && make test" in result.stdout
+
+    for command in (["update"], ["add", "database"], ["remove", "database"]):
+        again = run_aegis(*command, "-p", str(project), "--yes", "--skip-tasks")
+        assert again.exit_code == 1
+        assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
+
+    _git("add", "-A", cwd=project)
+    _git("commit", "-qm", "markers committed by mistake", cwd=project)
+    again = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert again.exit_code == 1
+    assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
+
+
+def test_a_version_this_aegis_lacks_is_named(run_aegis: Run, project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v1.0.0", "_commit: v9.9.9"))
+    _git("commit", "-qam", "from the future", cwd=project)
+    head = _git("rev-parse", "HEAD", cwd=project)
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "my-app was made with template v9.9.9, which this Aegis (" in result.stderr
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
+def test_tables_of_a_removed_part_are_recorded_and_a_dropped_part_cannot_return(
+    run_aegis: Run, db_project: Path
+) -> None:
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    result = run_aegis("remove", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert "tables users stay in the database" in result.output
+    assert _answers(db_project)["retained_data"] == ["auth"]
+
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert _answers(db_project)["retained_data"] == []
+
+    result = run_aegis(
+        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    assert _answers(db_project)["dropped_data"] == ["auth"]
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "auth cannot come back: its tables were dropped by a migration" in result.stderr

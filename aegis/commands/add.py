@@ -9,12 +9,18 @@ import typer
 
 from aegis import catalog
 from aegis.catalog import Kind
-from aegis.commands.common import ProjectPathOption, YesOption, confirm, report_outcome
+from aegis.commands.common import (
+    ProjectPathOption,
+    SkipTasksOption,
+    YesOption,
+    confirm,
+    report_outcome,
+    run_post_tasks,
+)
 from aegis.console import console, reports_errors, split_names
+from aegis.errors import InvalidOptionError
 from aegis.existing import apply_update, open_project
-from aegis.project import default_python_version
 from aegis.render import write_env
-from aegis.tasks import post_generation_steps, run_steps
 
 
 @reports_errors
@@ -27,9 +33,7 @@ def add(
     ],
     project_path: ProjectPathOption = Path(),
     yes: YesOption = False,
-    skip_tasks: Annotated[
-        bool, typer.Option("--skip-tasks", help="Do not install or test afterwards.")
-    ] = False,
+    skip_tasks: SkipTasksOption = False,
 ) -> None:
     """Add components or services (with what they require) to an existing project."""
     project = open_project(project_path)
@@ -50,15 +54,25 @@ def add(
     if not confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes):
         raise typer.Exit(code=1)
 
+    dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]
+    if dropped:
+        raise InvalidOptionError(
+            f"{', '.join(dropped)} cannot come back: its tables were dropped by a migration "
+            "(aegis remove --drop-tables)"
+        )
+    retained = [n for n in project.answers.get("retained_data") or [] if n not in added]
     outcome = apply_update(
         project,
-        data={"components": list(selection.components), "services": list(selection.services)},
+        data={
+            "components": list(selection.components),
+            "services": list(selection.services),
+            "retained_data": retained,
+        },
         vcs_ref=project.version,
         message=f"Add {', '.join(added)} with aegis",
     )
     report_outcome(project.path, outcome, action=f"Added {', '.join(added)}")
-    write_env(project.path)
-    if not skip_tasks:
-        python = str(project.answers.get("python_version") or default_python_version())
-        steps = post_generation_steps(python_version=python, run_tests=True)
-        run_steps(steps, project.path, console)
+    if skip_tasks:
+        write_env(project.path)
+    else:
+        run_post_tasks(project)

@@ -10,12 +10,18 @@ import typer
 
 from aegis.console import console
 from aegis.errors import UpdateConflictError
-from aegis.existing import Outcome
+from aegis.existing import Outcome, Project
+from aegis.project import default_python_version
+from aegis.render import write_env
+from aegis.tasks import post_generation_steps, run_steps
 
 ProjectPathOption = Annotated[
     Path, typer.Option("--project-path", "-p", help="The project to change.")
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+SkipTasksOption = Annotated[
+    bool, typer.Option("--skip-tasks", help="Do not install or test afterwards.")
+]
 
 
 def confirm(question: str, *, yes: bool) -> bool:
@@ -31,10 +37,19 @@ def report_outcome(project_dir: Path, outcome: Outcome, *, action: str) -> None:
     Raises:
         UpdateConflictError: Files were left with conflict markers.
     """
+    for path in outcome.kept:
+        console.print(f"  kept {path}: yours, changed since it was generated", highlight=False)
     if outcome.conflicts:
         console.print(f"[yellow]![/] {action} with conflicts in:", highlight=False)
         for path in outcome.conflicts:
             console.print(f"  {path}", highlight=False)
+        console.print(
+            "Next: resolve the <<<<<<< / >>>>>>> markers in those files, then\n"
+            f"  cd {project_dir}\n"
+            "  git add -A && git commit -m 'Resolve template update conflicts'\n"
+            "  uv sync && make test",
+            highlight=False,
+        )
         raise UpdateConflictError(
             f"{len(outcome.conflicts)} file(s) have conflict markers (<<<<<<<): edit them, then "
             f"'git -C {project_dir} add -A && git -C {project_dir} commit' to finish"
@@ -44,3 +59,10 @@ def report_outcome(project_dir: Path, outcome: Outcome, *, action: str) -> None:
         f"(review with 'git -C {project_dir} show --stat')",
         highlight=False,
     )
+
+
+def run_post_tasks(project: Project) -> None:
+    """Give ``.env`` any new settings, then install and test the project, as ``init`` does."""
+    write_env(project.path)
+    python = str(project.answers.get("python_version") or default_python_version())
+    run_steps(post_generation_steps(python_version=python, run_tests=True), project.path, console)

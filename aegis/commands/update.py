@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from aegis.commands.common import ProjectPathOption, YesOption, confirm, report_outcome
+from aegis.commands.common import (
+    ProjectPathOption,
+    SkipTasksOption,
+    YesOption,
+    confirm,
+    report_outcome,
+    run_post_tasks,
+)
 from aegis.console import console, reports_errors
 from aegis.existing import apply_update, open_project, preview_update
 
@@ -30,6 +37,7 @@ def update(
         bool, typer.Option("--dry-run", help="Only list what would change; write nothing.")
     ] = False,
     yes: YesOption = False,
+    skip_tasks: SkipTasksOption = False,
 ) -> None:
     """Update a project to the installed (or a named) template version with a 3-way merge."""
     project = open_project(project_path)
@@ -53,3 +61,5 @@ def update(
         console.print(f"Already up to date ({project.version})", highlight=False)
         return
     report_outcome(project.path, outcome, action=f"Updated {project.version} -> {outcome.version}")
+    if not skip_tasks:
+        run_post_tasks(project)

@@ -1,0 +1,138 @@
+"""``aegis remove``: take components or services out of an existing project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aegis import catalog
+from aegis.catalog import Entry, Selection
+from aegis.commands.common import (
+    ProjectPathOption,
+    SkipTasksOption,
+    YesOption,
+    confirm,
+    report_outcome,
+    run_post_tasks,
+)
+from aegis.console import console, reports_errors, split_names
+from aegis.errors import InvalidOptionError, NothingToRemoveError, RemovalRefusedError
+from aegis.existing import Project, apply_update, open_project
+
+
+@reports_errors
+def remove(
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="Components or services to remove (e.g. auth).",
+            metavar="NAME...",
+            show_default=False,
+        ),
+    ],
+    project_path: ProjectPathOption = Path(),
+    drop_tables: Annotated[
+        bool,
+        typer.Option(
+            "--drop-tables",
+            help="Also write a migration that drops their tables, data included "
+            "(default: tables and data stay).",
+        ),
+    ] = False,
+    yes: YesOption = False,
+    skip_tasks: SkipTasksOption = False,
+) -> None:
+    """Remove components or services; their database tables stay unless --drop-tables."""
+    project = open_project(project_path)
+    unwanted = _removable(project, [catalog.get(name) for name in split_names(names)])
+    selection = _without(project.selection, unwanted)
+    owning = [entry for entry in unwanted if entry.tables]
+    migrations_go = [entry.name for entry in unwanted if entry.migrations]
+    if drop_tables and not owning:
+        listed = ", ".join(entry.name for entry in unwanted)
+        raise InvalidOptionError(f"--drop-tables: {listed} owns no database tables")
+    if drop_tables and migrations_go:
+        raise InvalidOptionError(
+            f"--drop-tables needs migrations, and {migrations_go[0]} (which runs them) is "
+            "being removed: remove the others with --drop-tables first"
+        )
+    removed = ", ".join(entry.name for entry in unwanted)
+    if not confirm(f"Remove {removed} from {project.path.name}?", yes=yes):
+        raise typer.Exit(code=1)
+
+    outcome = apply_update(
+        project,
+        data={
+            "components": list(selection.components),
+            "services": list(selection.services),
+            **_data_answers(project, owning, drop=drop_tables),
+        },
+        vcs_ref=project.version,
+        message=f"Remove {removed} with aegis",
+    )
+    report_outcome(project.path, outcome, action=f"Removed {removed}")
+    for entry in owning:
+        tables = ", ".join(entry.tables)
+        if drop_tables:
+            console.print(f"  [yellow]![/] tables {tables} are dropped, data included, by the "
+                          "next 'make migrate'", highlight=False)  # fmt: skip
+        elif migrations_go:
+            console.print(f"  tables {tables} and their data stay in the database file; "
+                          "the project no longer reads it", highlight=False)  # fmt: skip
+        else:
+            console.print(f"  tables {tables} stay in the database with their migrations "
+                          f"('aegis remove {entry.name} --drop-tables' would drop them)",
+                          highlight=False)  # fmt: skip
+    if not skip_tasks:
+        run_post_tasks(project)
+
+
+def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
+    """Return the ``unwanted`` entries the project has, refusing what cannot go.
+
+    Raises:
+        RemovalRefusedError: An entry is always included, or a remaining one requires it.
+        NothingToRemoveError: No name was given, or none is in the project.
+    """
+    present = project.selection.names
+    for entry in unwanted:
+        if entry.always:
+            raise RemovalRefusedError(
+                f"{entry.name} is part of every project and cannot be removed"
+            )
+    missing = [entry.name for entry in unwanted if entry.name not in present]
+    if not unwanted or missing:
+        has = ", ".join(name for name in present if not catalog.get(name).always) or "nothing"
+        asked = ", ".join(missing) or "nothing"
+        raise NothingToRemoveError(
+            f"nothing to remove: {asked} not in {project.path.name} (removable: {has})"
+        )
+    names = {entry.name for entry in unwanted}
+    remaining = [name for name in present if name not in names]
+    for entry in unwanted:
+        needed_by = catalog.dependents(entry.name, remaining)
+        if needed_by:
+            raise RemovalRefusedError(
+                f"cannot remove {entry.name}: {', '.join(needed_by)} requires it "
+                f"(remove both: aegis remove {' '.join([*needed_by, entry.name])})"
+            )
+    return unwanted
+
+
+def _without(selection: Selection, unwanted: list[Entry]) -> Selection:
+    """Return ``selection`` less the ``unwanted`` entries."""
+    names = {entry.name for entry in unwanted}
+    return catalog.resolve(
+        [name for name in selection.components if name not in names],
+        [name for name in selection.services if name not in names],
+    )
+
+
+def _data_answers(project: Project, owning: list[Entry], *, drop: bool) -> dict[str, list[str]]:
+    """Record which removed parts left tables behind, kept or dropped by a migration."""
+    retained = list(project.answers.get("retained_data") or [])
+    dropped = list(project.answers.get("dropped_data") or [])
+    (dropped if drop else retained).extend(entry.name for entry in owning)
+    return {"retained_data": sorted(set(retained)), "dropped_data": sorted(set(dropped))}
