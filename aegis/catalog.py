@@ -60,7 +60,7 @@ CATALOG: tuple[Entry, ...] = (
         Kind.SERVICE,
         "JWT authentication: register, OAuth2 password login, /auth/me, user admin",
         requires=("database",),
-        tables=("users",),
+        tables=("users", "auth_sessions"),
     ),
 )
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from reliability_server import HOST, Server, login
+from reliability_server import HOST, Server, login, register
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +30,8 @@ STEP_TIMEOUT_MS = 15_000
 PASSWORD = "browser-pass-1"
 
 # The browser app: each step is one fetch, as the integration guide shows them. The
-# access token lives in memory only. (Refresh and logout steps join when the
-# service sets the refresh cookie: fetch with `credentials: "include"`.)
+# access token lives in memory only; the refresh token in the service's HttpOnly
+# cookie, which fetch sends and keeps with `credentials: "include"`.
 APP_PAGE = b"""<!doctype html>
 <meta charset="utf-8"><title>browser app</title>
 <script>
@@ -51,16 +51,26 @@ const steps = {
     headers: {"Content-Type": "application/json"},
     body: JSON.stringify({email, password}),
   }),
-  login: async (email, password) => {
-    const answer = await call("/auth/token", {
-      method: "POST",
-      body: new URLSearchParams({username: email, password}),
-    });
-    accessToken = answer.body && answer.body.access_token;
-    return {status: answer.status, body: {has_token: Boolean(accessToken)}};
-  },
+  login: (email, password) => tokens({username: email, password}),
+  // On page load: the cookie alone gets a new access token.
+  refresh: () => tokens({grant_type: "refresh_token"}),
   me: () => call("/auth/me", {headers: {Authorization: `Bearer ${accessToken}`}}),
+  logout: () => call("/auth/logout", {
+    method: "POST",
+    credentials: "include",
+    headers: {Authorization: `Bearer ${accessToken}`},
+  }),
 };
+
+async function tokens(form) {
+  const answer = await call("/auth/token", {
+    method: "POST",
+    credentials: "include",
+    body: new URLSearchParams(form),
+  });
+  accessToken = answer.body && answer.body.access_token;
+  return {status: answer.status, body: {has_token: Boolean(accessToken)}};
+}
 
 // A refused cross-origin fetch rejects (TypeError: Failed to fetch): report it.
 async function run(name, ...args) {
@@ -152,6 +162,70 @@ def test_app_on_a_listed_origin_registers_logs_in_and_reads_me(
     assert registered["status"] == 201, registered
     assert logged_in == {"status": 200, "body": {"has_token": True}}, logged_in
     assert me["status"] == 200 and me["body"]["email"] == email, me
+
+
+def refresh_cookies(page: Page, server: Server) -> list[Any]:
+    """The cookies the browser would send to the token endpoint (HttpOnly included)."""
+    return list(page.context.cookies(f"{server.url}/auth/token"))
+
+
+BROWSER_MODE = {"AUTH_COOKIE_ENABLED": "true"}  # Secure on: Chromium counts 127.0.0.1 as secure
+
+
+def test_app_keeps_its_session_across_a_reload_by_the_refresh_cookie_alone(
+    start_server: Callable[..., Server], page_origins: tuple[str, str], page: Page
+) -> None:
+    listed, _ = page_origins
+    server = start_server(CORS_ALLOW_ORIGINS=listed, **BROWSER_MODE)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    open_app(page, listed, server)
+    assert run_step(page, "register", email, PASSWORD)["status"] == 201
+    assert run_step(page, "login", email, PASSWORD)["body"] == {"has_token": True}
+    assert run_step(page, "me")["status"] == 200
+    [cookie] = refresh_cookies(page, server)
+    assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Strict")
+
+    page.reload()  # the access token in memory is gone; the cookie is not
+    forgotten = run_step(page, "me")
+    refreshed = run_step(page, "refresh")
+    me_again = run_step(page, "me")
+    logged_out = run_step(page, "logout")
+    after_logout = [run_step(page, "me"), run_step(page, "refresh")]
+
+    assert forgotten["status"] == 401, forgotten
+    assert refreshed == {"status": 200, "body": {"has_token": True}}, refreshed
+    assert me_again["status"] == 200 and me_again["body"]["email"] == email, me_again
+    assert logged_out["status"] == 204, logged_out
+    # The access token's session ended, and the cookie is gone from the browser.
+    assert [step["status"] for step in after_logout] == [401, 400], after_logout
+    assert refresh_cookies(page, server) == [], refresh_cookies(page, server)
+
+
+def test_refresh_cookie_is_refused_from_an_unlisted_origin_by_browser_and_server(
+    start_server: Callable[..., Server], page_origins: tuple[str, str], page: Page
+) -> None:
+    listed, unlisted = page_origins
+    # No grace: a refresh token used once, by anyone, never works again.
+    server = start_server(CORS_ALLOW_ORIGINS=listed, AUTH_REFRESH_GRACE_SECONDS="0", **BROWSER_MODE)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    assert register(server, email, PASSWORD).status == 201
+    open_app(page, listed, server)
+    assert run_step(page, "login", email, PASSWORD)["status"] == 200
+    cookie_before = refresh_cookies(page, server)
+
+    # Same site (127.0.0.1, another port), so SameSite lets the cookie go with it: the
+    # server's Origin check is what must stop it.
+    open_app(page, unlisted, server)
+    attempted = run_step(page, "refresh")
+    cookie_after = refresh_cookies(page, server)
+    open_app(page, listed, server)
+    own = run_step(page, "refresh")
+
+    assert "Failed to fetch" in attempted.get("error", ""), attempted  # CORS: unreadable
+    # CSRF: the server refused before rotating; a rotation would have set a new cookie
+    # and spent the old one, so the app's own refresh with it would fail.
+    assert len(cookie_before) == 1 and cookie_after == cookie_before, cookie_after
+    assert own == {"status": 200, "body": {"has_token": True}}, own
 
 
 def test_app_on_an_unlisted_origin_is_refused_by_the_browser(

@@ -176,22 +176,26 @@ def test_throttle_counts_across_workers(start_worker: Callable[..., Server]) -> 
     assert statuses == [401] * 10 + [429]
 
 
+@pytest.mark.parametrize(
+    ("ending", "method", "path"),
+    [("logout", "POST", "/auth/logout"), ("deletion", "DELETE", "/auth/me")],
+)
 def test_revocation_reaches_the_other_worker_within_a_second(
-    start_worker: Callable[..., Server],
+    start_worker: Callable[..., Server], ending: str, method: str, path: str
 ) -> None:
     a, b = start_worker(), start_worker()
     delays = []
     for trial in range(TRIALS):
         headers = token_for(a, unique_email(f"revoke{trial}"))
         assert request(b, "GET", "/auth/me", headers=headers).status == 200  # cached on b
-        assert request(a, "DELETE", "/auth/me", headers=headers).status == 204
+        assert request(a, method, path, headers=headers).status == 204
         started = time.perf_counter()
         while request(b, "GET", "/auth/me", headers=headers).status != 401:
-            assert time.perf_counter() - started < 5, "worker b still serves a deleted user"
+            assert time.perf_counter() - started < 5, f"worker b still serves after {ending}"
         delays.append(time.perf_counter() - started)
 
     p99 = statistics.quantiles(delays, n=100)[98]
-    print(f"revocation a->b over {TRIALS}: p50 {statistics.median(delays) * 1000:.1f} ms, "
+    print(f"{ending} a->b over {TRIALS}: p50 {statistics.median(delays) * 1000:.1f} ms, "
           f"p99 {p99 * 1000:.1f} ms")  # fmt: skip
     assert p99 < 1.0
 
