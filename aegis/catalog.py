@@ -60,7 +60,13 @@ CATALOG: tuple[Entry, ...] = (
         Kind.SERVICE,
         "JWT authentication: register, OAuth2 password login, /auth/me, user admin",
         requires=("database",),
-        tables=("users",),
+        tables=(
+            "users",
+            "auth_sessions",
+            "one_time_tokens",
+            "two_factor",
+            "two_factor_recovery_codes",
+        ),
     ),
 )
 

@@ -154,3 +154,53 @@ def test_template_dependencies_are_unsorted_so_uv_add_appends(
     assert block.rstrip().endswith(
         "# Yours below: `uv add` appends here, and template updates never touch these lines."
     )
+
+
+def _revisions(project: Path) -> dict[str, str | None]:
+    """Map each migration's revision to its down_revision, read from the rendered files."""
+    graph: dict[str, str | None] = {}
+    for path in (project / "migrations" / "versions").glob("*.py"):
+        lines = path.read_text().splitlines()
+        fields = {
+            line.split(":")[0]: line.split("=")[1].strip().strip('"')
+            for line in lines
+            if line.startswith(("revision:", "down_revision:"))
+        }
+        down = fields["down_revision"]
+        graph[fields["revision"]] = None if down == "None" else down
+    return graph
+
+
+def _render_db(copie: Any, **data: list[str]) -> Path:
+    """Render database (plus what ``data`` says: services, retained or dropped parts)."""
+    answers = {"components": ["backend", "database"], "services": [], "retained_data": [],
+               "dropped_data": []}  # fmt: skip
+    result = copie.copy(extra_answers={"project_name": "my-app", **answers, **data})
+    assert result.exit_code == 0, result.exception
+    return Path(result.project_dir)
+
+
+def test_removed_auth_keeps_every_auth_migration_and_ignores_every_auth_table(
+    copie: Any,
+) -> None:
+    retained = _render_db(copie, retained_data=["auth"])
+    assert _revisions(retained) == _revisions(_render_db(copie, services=["auth"]))
+    models = (retained / "src" / "my_app" / "models.py").read_text()
+    line = next(line for line in models.splitlines() if line.startswith("RETAINED_TABLES"))
+    listed = yaml.safe_load(line.split("frozenset(")[1].rstrip(")"))
+    assert set(listed) == set(catalog.get("auth").tables) >= {"users", "auth_sessions"}
+
+
+def test_dropped_auth_ends_in_one_head_after_every_auth_migration(copie: Any) -> None:
+    auth_revisions = _revisions(_render_db(copie, services=["auth"]))
+    dropped = _render_db(copie, dropped_data=["auth"])
+    graph = _revisions(dropped)
+    heads = set(graph) - {down for down in graph.values() if down}
+    assert heads == {"auth_drop"}
+    chain, revision = [], "auth_drop"
+    while (down := graph[revision]) is not None:
+        chain.append(revision := down)
+    assert set(chain) == set(auth_revisions)
+    text = next((dropped / "migrations" / "versions").glob("*drop*")).read_text()
+    positions = [text.index(f'op.drop_table("{table}")') for table in catalog.get("auth").tables]
+    assert positions == sorted(positions, reverse=True), "dependents must be dropped first"
