@@ -217,8 +217,10 @@ def test_every_removable_entry_goes_and_the_old_database_still_migrates(tmp_path
     _run("make", "migrate", cwd=project)
     with sqlite3.connect(project / "app.db") as db:
         db.execute(
-            "insert into users values ('0123456789abcdef0123456789abcdef', 'a@example.com', "
-            "'hash', 'A', 1, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            "insert into users (id, email, hashed_password, full_name, is_active, is_superuser,"
+            " is_verified, created_at, updated_at) values ('0123456789abcdef0123456789abcdef',"
+            " 'a@example.com', 'hash', 'A', 1, 0, 1, '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"
         )
         tables_before = _tables(db)
     # Dependents first, so each removal leaves a valid selection.
