@@ -112,7 +112,12 @@ def prepare_auth(workdir: Path, modules: list[str], settings: dict[str, str]) ->
     names = modules or sorted(path.stem for path in auth.glob("*.py"))
     targets = [f"src/{PACKAGE}/auth/{name}.py" for name in names]
     extra = [name for name in ("alembic.ini", "migrations", ".env") if (project / name).exists()]
-    settings = {"also_copy": "\n" + "\n".join(f"    {name}" for name in extra), **settings}
+    settings = {
+        "also_copy": "\n" + "\n".join(f"    {name}" for name in extra),
+        # mutmut runs the suite in its own process: not on pytest-xdist's workers.
+        "pytest_add_cli_args": "\n    -n0\n    -p\n    no:cacheprovider",
+        **settings,
+    }
     (project / "setup.cfg").write_text(_setup_cfg("src", targets, settings), encoding="utf-8")
     return project
 
