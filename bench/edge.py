@@ -140,8 +140,9 @@ def measure_header_cost(project: Path, rounds: int, duration: float) -> bool:
     """The headers' cost on `/health`: in process through uvicorn's protocol, and an A/B.
 
     The verdict compares the CPU time of one `/health` request through uvicorn's own
-    HTTP protocol (no sockets) into the app with and without the middleware, best of
-    repeats: it includes uvicorn writing the extra headers. The two-server A/B rows
+    HTTP protocol (no sockets) into the app with and without the middleware, in short
+    alternating blocks that share the machine's drift: it includes uvicorn writing the
+    extra headers. The two-server A/B rows
     (interleaved rounds over real sockets) are printed too, but on a shared machine
     their rounds swing by more than the 5% they would have to resolve.
     """

@@ -1,5 +1,7 @@
 """The HTTP edge: CORS for browser apps, security headers and the request size limit."""
 
+from collections.abc import Iterable
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
@@ -18,7 +20,7 @@ CORS_EXPOSE_HEADERS = ["Retry-After", "WWW-Authenticate"]
 CORS_MAX_AGE_SECONDS = 600
 
 
-def install_edge(app: FastAPI, settings: EdgeSettings) -> None:
+def install_edge(app: FastAPI, settings: EdgeSettings, *, token_paths: Iterable[str] = ()) -> None:
     """Add the edge's middleware to `app`; call it once, before the app starts.
 
     From the outside in: security headers on every answer (the 413 and CORS answers
@@ -27,6 +29,7 @@ def install_edge(app: FastAPI, settings: EdgeSettings) -> None:
     Args:
         app: The application.
         settings: The edge settings (the application's `Settings`).
+        token_paths: Paths whose answers carry tokens (see SecurityHeadersMiddleware).
     """
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     if settings.cors_allow_origins:
@@ -39,4 +42,6 @@ def install_edge(app: FastAPI, settings: EdgeSettings) -> None:
             expose_headers=CORS_EXPOSE_HEADERS,
             max_age=CORS_MAX_AGE_SECONDS,
         )
-    app.add_middleware(SecurityHeadersMiddleware, https_only=settings.https_only)
+    app.add_middleware(
+        SecurityHeadersMiddleware, https_only=settings.https_only, token_paths=token_paths
+    )

@@ -1,5 +1,7 @@
 """Security headers on every response, as a pure ASGI middleware (no per-request objects)."""
 
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Two years, as hstspreload.org asks; subdomains are left to their own policy.
@@ -7,31 +9,42 @@ HSTS = (b"strict-transport-security", b"max-age=63072000")
 ALWAYS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
 )
-# Set only when the application did not choose its own (e.g. the HTML docs pages).
+# Set only when the application did not choose its own (e.g. the HTML docs pages). Its
+# `frame-ancestors` is what every current browser obeys in place of X-Frame-Options.
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
-# Answers carry tokens and personal data; RFC 6749 §5.1 asks both of token answers.
-NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
+# Answers carry tokens and personal data. Pragma, an HTTP/1.0 relic that RFC 6749 §5.1
+# still asks of token answers, goes on those alone: each header costs every answer ~1 us.
+NO_STORE = (b"cache-control", b"no-store")
+PRAGMA = (b"pragma", b"no-cache")
 
 
 class SecurityHeadersMiddleware:
     """Add the security headers to every HTTP response.
 
-    `Cache-Control: no-store` (with `Pragma: no-cache`) and the API's
-    `Content-Security-Policy` are defaults: a route that sets its own keeps it.
+    `Cache-Control: no-store` and the API's `Content-Security-Policy` are defaults: a
+    route that sets its own keeps it. Answers on `token_paths` also get `Pragma:
+    no-cache` with the default `no-store`, errors of the token endpoint included.
     """
 
-    def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, https_only: bool = False, token_paths: Iterable[str] = ()
+    ) -> None:
         """Wrap `app`; with `https_only`, also send Strict-Transport-Security."""
         self.app = app
+        self.token_paths = frozenset(token_paths)
         always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
-        # The four lists a response can need, built once rather than per response.
+        # The lists a response can need, by (own policy, own cache policy, token path),
+        # built once rather than per response.
         self.added = {
-            (False, False): [*always, API_CSP, *NO_STORE],
-            (True, False): [*always, *NO_STORE],
-            (False, True): [*always, API_CSP],
-            (True, True): always,
+            (own_policy, own_cache, token_path): [
+                *always,
+                *([] if own_policy else [API_CSP]),
+                *([] if own_cache else [NO_STORE, *([PRAGMA] if token_path else [])]),
+            ]
+            for own_policy in (False, True)
+            for own_cache in (False, True)
+            for token_path in (False, True)
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -39,17 +52,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        added = self.added
+        token_path = scope["path"] in self.token_paths
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = self._with_headers(message.get("headers", []))
+                headers = message.get("headers", [])
+                # ASGI response header names are lower case: no need to fold them here.
+                own_policy = own_cache = False
+                for name, _ in headers:
+                    if name == b"cache-control":
+                        own_cache = True
+                    elif name == b"content-security-policy":
+                        own_policy = True
+                message["headers"] = [*headers, *added[own_policy, own_cache, token_path]]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _with_headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        # ASGI response header names are lower case: no need to fold them here.
-        names = [name for name, _ in headers]
-        own_policy = b"content-security-policy" in names
-        own_cache = b"cache-control" in names
-        return [*headers, *self.added[own_policy, own_cache]]
