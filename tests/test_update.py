@@ -341,7 +341,8 @@ def test_remove_takes_the_part_out_and_commits(run_aegis: Run, db_project: Path)
         (["backend"], "backend is part of every project and cannot be removed"),
         (["auth"], "nothing to remove: auth not in my-app (removable: database)"),
         (["kafka"], "unknown name 'kafka' (valid: backend, database, redis, auth)"),
-        ([","], "nothing to remove: nothing not in my-app"),
+        ([","], "nothing to remove: name it, as in 'aegis remove NAME' (removable: database)"),
+        ([], "nothing to remove: name it, as in 'aegis remove NAME' (removable: database)"),
     ],
 )
 def test_remove_refuses_bad_names_in_one_line(
@@ -352,6 +353,19 @@ def test_remove_refuses_bad_names_in_one_line(
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    assert _git("rev-parse", "HEAD", cwd=db_project) == head
+
+
+@pytest.mark.parametrize("names", [[], [","]])
+def test_add_without_a_name_is_a_one_line_error(
+    run_aegis: Run, db_project: Path, names: list[str]
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=db_project)
+    result = run_aegis("add", *names, "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: nothing to add: name it, as in 'aegis add NAME' (addable: redis, auth)"
+    )
     assert _git("rev-parse", "HEAD", cwd=db_project) == head
 
 

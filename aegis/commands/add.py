@@ -26,11 +26,11 @@ from aegis.render import write_env
 @reports_errors
 def add(
     names: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="Components or services to add (e.g. auth).", metavar="NAME...", show_default=False
         ),
-    ],
+    ] = None,
     project_path: ProjectPathOption = Path(),
     yes: YesOption = False,
     skip_tasks: SkipTasksOption = False,
@@ -38,6 +38,12 @@ def add(
     """Add components or services (with what they require) to an existing project."""
     project = open_project(project_path)
     wanted = [catalog.get(name) for name in split_names(names)]
+    if not wanted:
+        present = project.selection.names
+        addable = ", ".join(e.name for e in catalog.CATALOG if e.name not in present)
+        raise InvalidOptionError(
+            f"nothing to add: name it, as in 'aegis add NAME' (addable: {addable or 'nothing'})"
+        )
     current = project.selection
     selection = catalog.resolve(
         [*current.components, *(e.name for e in wanted if e.kind is Kind.COMPONENT)],

@@ -25,13 +25,13 @@ from aegis.existing import Project, apply_update, open_project
 @reports_errors
 def remove(
     names: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="Components or services to remove (e.g. auth).",
             metavar="NAME...",
             show_default=False,
         ),
-    ],
+    ] = None,
     project_path: ProjectPathOption = Path(),
     drop_tables: Annotated[
         bool,
@@ -103,11 +103,15 @@ def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
                 f"{entry.name} is part of every project and cannot be removed"
             )
     missing = [entry.name for entry in unwanted if entry.name not in present]
-    if not unwanted or missing:
-        has = ", ".join(name for name in present if not catalog.get(name).always) or "nothing"
-        asked = ", ".join(missing) or "nothing"
+    has = ", ".join(name for name in present if not catalog.get(name).always) or "nothing"
+    if not unwanted:
         raise NothingToRemoveError(
-            f"nothing to remove: {asked} not in {project.path.name} (removable: {has})"
+            f"nothing to remove: name it, as in 'aegis remove NAME' (removable: {has})"
+        )
+    if missing:
+        raise NothingToRemoveError(
+            f"nothing to remove: {', '.join(missing)} not in {project.path.name} "
+            f"(removable: {has})"
         )
     names = {entry.name for entry in unwanted}
     remaining = [name for name in present if name not in names]
