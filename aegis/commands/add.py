@@ -39,8 +39,8 @@ def add(
     project = open_project(project_path)
     wanted = [catalog.get(name) for name in split_names(names)]
     if not wanted:
-        present = project.selection.names
-        addable = ", ".join(e.name for e in catalog.CATALOG if e.name not in present)
+        has = project.selection.names
+        addable = ", ".join(e.name for e in catalog.CATALOG if e.name not in has)
         raise InvalidOptionError(
             f"nothing to add: name it, as in 'aegis add NAME' (addable: {addable or 'nothing'})"
         )

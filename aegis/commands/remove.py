@@ -110,8 +110,7 @@ def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
         )
     if missing:
         raise NothingToRemoveError(
-            f"nothing to remove: {', '.join(missing)} not in {project.path.name} "
-            f"(removable: {has})"
+            f"nothing to remove: {', '.join(missing)} not in {project.path.name} (removable: {has})"
         )
     names = {entry.name for entry in unwanted}
     remaining = [name for name in present if name not in names]
