@@ -83,16 +83,21 @@ class Server:
             command, cwd=self.project, env=self._environment(), stdout=log, stderr=log
         )
         log.close()
-        deadline = time.monotonic() + START_TIMEOUT
+        return self.wait_until_healthy(START_TIMEOUT, what="server")
+
+    def wait_until_healthy(self, timeout: float, *, what: str) -> Server:
+        """Return once `/health` answers 200; raise with the log if the process exits first."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log()}")
+                raise RuntimeError(f"{what} exited: {self.log()}")
             try:
                 if request(self, "GET", "/health", timeout=1).status == 200:
                     return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not answer /health in time: {self.log()}")
+        raise RuntimeError(f"{what} did not answer /health in time: {self.log()}")
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         """Stop the server by its pid; SIGKILL if it does not exit within 10 s."""

@@ -87,16 +87,7 @@ class ServeProcess(Server):
             stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
         log.close()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"make serve exited: {self.log()}")
-            try:
-                if request(self, "GET", "/health", timeout=1).status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"make serve did not answer in time: {self.log()}")
+        return self.wait_until_healthy(120, what="make serve")
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         if self.proc is None or self.proc.poll() is not None:
