@@ -26,3 +26,14 @@ async def test_routes_document_their_errors(app: FastAPI, method: str, path: str
     documented = app.openapi()["paths"][path][method]["responses"].keys()
 
     assert EXPECTED[method, path] <= documented
+
+
+async def test_documented_errors_name_their_body_and_headers(app: FastAPI) -> None:
+    answers = app.openapi()["paths"]["/auth/token"]["post"]["responses"]
+
+    assert answers["429"]["headers"]["Retry-After"] == {
+        "description": "Seconds to wait",
+        "schema": {"type": "string"},
+    }
+    schema = answers["401"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ErrorBody"}
