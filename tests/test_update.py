@@ -110,14 +110,19 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert "v1.0.0 -> v2.0.0" in result.output
 
 
-def test_conflicting_edit_exits_non_zero_with_markers(
-    run_aegis: Run, project: Path, template_repo: Path
-) -> None:
+def _update_into_a_conflict(run_aegis: Run, project: Path, template_repo: Path) -> Result:
+    """The user and a new template release change the same line; update to it."""
     _commit_edit(project, "notes.txt", "title by user\nmiddle\nend\n")
     _release(
         template_repo, "v2.0.0", {"templates/notes.txt.jinja": "title by template\nmiddle\nend\n"}
     )
-    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    return run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+
+
+def test_conflicting_edit_exits_non_zero_with_markers(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    result = _update_into_a_conflict(run_aegis, project, template_repo)
     assert result.exit_code == 1
     text = (project / "notes.txt").read_text()
     assert "<<<<<<<" in text and "title by user" in text and "title by template" in text
@@ -409,11 +414,7 @@ def test_remove_lets_an_untouched_user_file_go(
 def test_conflict_says_what_to_do_next_and_blocks_the_next_run(
     run_aegis: Run, project: Path, template_repo: Path
 ) -> None:
-    _commit_edit(project, "notes.txt", "title by user\nmiddle\nend\n")
-    _release(
-        template_repo, "v2.0.0", {"templates/notes.txt.jinja": "title by template\nmiddle\nend\n"}
-    )
-    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    result = _update_into_a_conflict(run_aegis, project, template_repo)
     assert result.exit_code == 1
     assert "git add -A && git commit" in result.stdout and "uv sync && make test" in result.stdout
 
