@@ -7,6 +7,8 @@ schemas it carries) run offline; building and running the image is ``test_contai
 from __future__ import annotations
 
 import ast
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +20,6 @@ import yaml
 from aegis import catalog
 from aegis.catalog import Selection
 
-BIN = Path(sys.executable).parent
 # uvicorn's own variables, read by the server rather than by the app's Settings.
 SERVER_VARIABLES = {"WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"}
 
@@ -38,7 +39,20 @@ def project(request: pytest.FixtureRequest, copie_session: Any) -> Path:
     return _render(copie_session, list(selection.components), list(selection.services))
 
 
-def _run(*command: str | Path) -> None:
+def _tool(name: str) -> str:
+    """The dev dependency ``name``: beside this interpreter, else on PATH.
+
+    The mutation script runs this suite from an overlay environment (``uv run --with``)
+    whose interpreter sits apart from the project's scripts.
+    """
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which(name, path=search)
+    assert found, f"{name} is not installed: run `uv sync`"
+    return found
+
+
+def _run(tool: str, *arguments: str | Path) -> None:
+    command = [_tool(tool), *arguments]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
 
@@ -69,13 +83,13 @@ def _app_environment(compose: dict[str, Any]) -> dict[str, str]:
 
 
 def test_dockerfile_passes_hadolint(project: Path) -> None:
-    _run(BIN / "hadolint", project / "Dockerfile")
+    _run("hadolint", project / "Dockerfile")
 
 
 def test_compose_file_and_workflow_match_their_schemas(project: Path) -> None:
-    _run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec",
+    _run("check-jsonschema", "--builtin-schema", "vendor.compose-spec",
          project / "compose.yaml")  # fmt: skip
-    _run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows",
+    _run("check-jsonschema", "--builtin-schema", "vendor.github-workflows",
          project / ".github/workflows/ci.yml")  # fmt: skip
 
 
@@ -110,7 +124,7 @@ def test_migrations_run_once_before_the_app(project: Path) -> None:
 def test_redis_joins_the_stack_when_chosen(copie: Any) -> None:
     # The redis component arrives separately; the compose file is ready for its switch.
     project = _render(copie, ["backend", "database", "redis"], ["auth"])
-    _run(BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec",
+    _run("check-jsonschema", "--builtin-schema", "vendor.compose-spec",
          project / "compose.yaml")  # fmt: skip
     services = _compose(project)["services"]
     assert services["app"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
