@@ -4,7 +4,7 @@ Usage (from the repository root; not part of .ci/run, it is slow):
 
     python bench/mutation.py [--target generator|auth|all] [--module NAME ...]
         [--max-children N] [--timeout-multiplier X] [--out bench/results] [--keep]
-        [--repo CHECKOUT]
+        [--repo CHECKOUT] [--components NAME ...]
 
 Two targets, each run in a scratch copy so nothing here is ever mutated in place:
 
@@ -102,9 +102,13 @@ def prepare_generator(
     return copy
 
 
-def prepare_auth(workdir: Path, modules: list[str], settings: dict[str, str]) -> Path:
-    """Render and install the headline project in ``workdir`` and configure mutmut."""
+def prepare_auth(
+    workdir: Path, modules: list[str], settings: dict[str, str], components: list[str]
+) -> Path:
+    """Render and install the headline project (with ``components``) and configure mutmut."""
     command = ["uv", "run", "-q", "aegis", "init", "my-app", "-s", "auth", "-c", "database"]
+    for component in components:
+        command += ["-c", component]
     _run([*command, "--skip-tasks", "-o", str(workdir)], REPO, check=True, capture_output=True)
     project = workdir / "my-app"
     _run(["uv", "sync", "-q"], project, check=True)
@@ -249,19 +253,25 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument(
+        "--components", action="append", default=[],
+        help="render the auth target with this component as well (e.g. redis); repeatable",
+    )  # fmt: skip
+    parser.add_argument(
         "--repo", type=Path, default=REPO, help="the generator checkout (default: this one)"
     )
     args = parser.parse_args()
 
     settings = {"timeout_multiplier": str(args.timeout_multiplier), "use_git_change_detection": "0"}
     targets = ["generator", "auth"] if args.target == "all" else [args.target]
+    auth_key = "+".join(["auth", *args.components])
     out_json = args.out / "mutation.json"
     report = json.loads(out_json.read_text()) if out_json.is_file() else {}
     workdir = Path(tempfile.mkdtemp(prefix="aegis-mutation-"))
     try:
         for target in targets:
             started = time.perf_counter()
-            previous = report.get(target, {}).get("modules", {})
+            key = auth_key if target == "auth" else target
+            previous = report.get(key, {}).get("modules", {})
             names = []
             if args.survivors:
                 names = [key for module in previous.values() for key in module["survivors"]]
@@ -274,7 +284,7 @@ def main() -> None:
                 root = prepare_generator(args.repo, workdir, modules, settings)
                 prefix = "aegis"
             else:
-                root = prepare_auth(workdir, args.module, settings)
+                root = prepare_auth(workdir, args.module, settings, args.components)
                 prefix = f"src/{PACKAGE}/auth"
             limits = {"max_children": args.max_children, "limit": args.time_limit}
             log, stopped = run_mutmut(root, names, **limits)  # type: ignore[arg-type]
@@ -297,7 +307,7 @@ def main() -> None:
             what = "survivors re-tested" if args.survivors else "full run"
             limit = " (stopped by --time-limit)" if stopped else ""
             when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-            report[target] = {
+            report[key] = {
                 "mutmut": MUTMUT_VERSION,
                 "note": f"{what}, {seconds} s{limit}, {when}",
                 "modules": results,
