@@ -4,7 +4,7 @@ Usage (from the repository root; not part of .ci/run, it is slow):
 
     python bench/mutation.py [--target generator|auth|all] [--module NAME ...]
         [--max-children N] [--timeout-multiplier X] [--out bench/results] [--keep]
-        [--repo CHECKOUT] [--components NAME ...]
+        [--repo CHECKOUT] [--components NAME ...] [--resume DIR]
 
 Two targets, each run in a scratch copy so nothing here is ever mutated in place:
 
@@ -15,7 +15,10 @@ Two targets, each run in a scratch copy so nothing here is ever mutated in place
 
 mutmut runs, per mutant, only the tests that reach the mutated function, in a process
 forked from one that has already imported everything, and stops a mutant whose tests
-run far past their clean duration (``--timeout-multiplier``). It is run as
+run far past their clean duration (``--timeout-multiplier``); a mutant's tests run
+fastest first (``bench/mutation_order.py``), so most killed mutants die in seconds.
+A run stopped part-way (``--time-limit``, or by hand with ``--keep``) goes on with
+``--resume DIR`` and the same target and modules. It is run as
 ``uv run --with mutmut==MUTMUT_VERSION``, so it never becomes a dependency of Aegis or
 of the generated project. Writes ``mutation.json`` and ``mutation.md`` (killed /
 survived / timed-out per module, and each survivor's diff) to ``--out``, merged
@@ -214,6 +217,13 @@ def run_mutmut(
     print(f"mutating in {root} (progress: {log}) ...", flush=True)
     command = _mutmut_command("run", "--max-children", str(max_children), *names)
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    # Each mutant's tests fastest first (bench/mutation_order.py), from a directory of
+    # its own on the path so that nothing else in bench/ can shadow a module.
+    plugins = root.parent / "plugins"
+    plugins.mkdir(exist_ok=True)
+    shutil.copy2(Path(__file__).with_name("mutation_order.py"), plugins)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugins), env.get("PYTHONPATH")]))
+    env["PYTEST_ADDOPTS"] = " ".join(filter(None, [env.get("PYTEST_ADDOPTS"), "-p mutation_order"]))
     with log.open("w", encoding="utf-8") as stream:
         process = subprocess.Popen(
             command, cwd=root, env=env, stdout=stream, stderr=subprocess.STDOUT,
@@ -253,6 +263,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument(
+        "--resume", type=Path, metavar="DIR",
+        help="go on with a run stopped in DIR (a kept scratch directory): mutmut skips "
+        "the mutants it has results for",
+    )  # fmt: skip
+    parser.add_argument(
         "--components", action="append", default=[],
         help="render the auth target with this component as well (e.g. redis); repeatable",
     )  # fmt: skip
@@ -266,7 +281,8 @@ def main() -> None:
     auth_key = "+".join(["auth", *args.components])
     out_json = args.out / "mutation.json"
     report = json.loads(out_json.read_text()) if out_json.is_file() else {}
-    workdir = Path(tempfile.mkdtemp(prefix="aegis-mutation-"))
+    workdir = args.resume or Path(tempfile.mkdtemp(prefix="aegis-mutation-"))
+    args.keep = args.keep or args.resume is not None
     try:
         for target in targets:
             started = time.perf_counter()
@@ -281,10 +297,14 @@ def main() -> None:
                     continue
             if target == "generator":
                 modules = args.module or list(GENERATOR_MODULES)
-                root = prepare_generator(args.repo, workdir, modules, settings)
+                root = workdir / "generator"
+                if not args.resume:
+                    prepare_generator(args.repo, workdir, modules, settings)
                 prefix = "aegis"
             else:
-                root = prepare_auth(workdir, args.module, settings, args.components)
+                root = workdir / "my-app"
+                if not args.resume:
+                    prepare_auth(workdir, args.module, settings, args.components)
                 prefix = f"src/{PACKAGE}/auth"
             limits = {"max_children": args.max_children, "limit": args.time_limit}
             log, stopped = run_mutmut(root, names, **limits)  # type: ignore[arg-type]
