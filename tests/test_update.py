@@ -406,11 +406,29 @@ def test_remove_keeps_a_user_file_the_user_changed(
     )
     assert run_aegis("update", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
     monkeypatch.setattr(existing, "user_owned_patterns", lambda answers: {"db.txt"})
+    # The same commit adds a file of the user's: db.txt is compared with the commit
+    # that added db.txt, not with the last commit that added anything.
+    (db_project / "mine.txt").write_text("mine\n")
+    _git("add", "mine.txt", cwd=db_project)
     _commit_edit(db_project, "db.txt", "my tables\n")
     result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
     assert result.exit_code == 0, result.output
     assert (db_project / "db.txt").read_text() == "my tables\n"
     assert not (db_project / "b.txt").exists()
+    assert "kept db.txt" in result.output
+
+
+def test_remove_keeps_a_user_file_changed_after_its_part_came_back(
+    run_aegis: Run, db_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(existing, "user_owned_patterns", lambda answers: {"db.txt"})
+    for command in ("remove", "add"):  # db.txt goes untouched, then is rendered again
+        result = run_aegis(command, "database", "-p", str(db_project), "--yes", "--skip-tasks")
+        assert result.exit_code == 0, result.output
+    _commit_edit(db_project, "db.txt", "my tables\n")
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert (db_project / "db.txt").read_text() == "my tables\n"
     assert "kept db.txt" in result.output
 
 
