@@ -167,9 +167,10 @@ def _keep_changed_user_files(project: Project) -> list[str]:
     for path in deleted.split():
         if path not in patterns:
             continue
+        # The file is in HEAD, so a commit of its history added it (a root commit does).
         added_in = run_git("log", "--diff-filter=A", "--format=%H", "-1", "HEAD", "--", path,
                            cwd=project.path).strip()  # fmt: skip
-        as_rendered = run_git("show", f"{added_in}:{path}", cwd=project.path) if added_in else ""
+        as_rendered = run_git("show", f"{added_in}:{path}", cwd=project.path)
         if run_git("show", f"HEAD:{path}", cwd=project.path) != as_rendered:
             run_git("checkout", "HEAD", "--", path, cwd=project.path)
             kept.append(path)
