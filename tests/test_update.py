@@ -108,6 +108,36 @@ def test_update_keeps_user_edits_and_brings_template_changes(
     assert _answers(project)["_commit"] == "v2.0.0"
     assert _git("status", "--porcelain", cwd=project) == ""
     assert "v1.0.0 -> v2.0.0" in result.output
+    # Copier's own progress lines stay out of Aegis's summary.
+    assert "Updating to template version" not in result.stdout + result.stderr
+
+
+def test_a_new_question_takes_its_default_without_asking(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _release(
+        template_repo,
+        "v1.1.0",
+        {
+            "copier.yml": COPIER_YML + "flavour: {type: str, default: plain}\n",
+            "templates/flavour.txt.jinja": "{{ flavour }}\n",
+        },
+    )
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks", input="")
+    assert result.exit_code == 0, result.output
+    assert (project / "flavour.txt").read_text() == "plain\n"
+
+
+def test_a_template_that_would_run_commands_is_refused(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+    _release(template_repo, "v1.1.0", {"copier.yml": COPIER_YML + "_tasks: ['touch ran']\n"})
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "unsafe feature: tasks" in result.stderr
+    assert not (project / "ran").exists()
+    assert _git("rev-parse", "HEAD", cwd=project) == head
 
 
 def _update_into_a_conflict(run_aegis: Run, project: Path, template_repo: Path) -> Result:
