@@ -182,6 +182,9 @@ def test_update_uses_the_installed_template_when_the_recorded_one_moved(
     assert _answers(project)["_src_path"] == str(installed)
     assert _answers(project)["_commit"] == "v2.0.0"
     assert _git("status", "--porcelain", cwd=project) == ""
+    # The change of source is its own commit, before the update's, and says what it is.
+    subjects = _git("log", "--format=%s", "-2", cwd=project).splitlines()
+    assert subjects[1] == "Use the installed Aegis template as the update source"
 
 
 @pytest.mark.parametrize("command", [["update"], ["add", "database", "--skip-tasks"]])
