@@ -493,6 +493,17 @@ def test_conflict_says_what_to_do_next_and_blocks_the_next_run(
     assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
 
 
+def test_a_conflict_whose_markers_are_gone_but_not_added_still_blocks(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    assert _update_into_a_conflict(run_aegis, project, template_repo).exit_code == 1
+    # Edited by hand, markers removed, but never `git add`-ed: git still holds it unmerged.
+    (project / "notes.txt").write_text("title by user and template\nmiddle\nend\n")
+    again = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert again.exit_code == 1
+    assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
+
+
 def test_a_version_this_aegis_lacks_is_named(run_aegis: Run, project: Path) -> None:
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace("_commit: v1.0.0", "_commit: v9.9.9"))
