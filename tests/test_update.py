@@ -504,6 +504,20 @@ def test_a_conflict_whose_markers_are_gone_but_not_added_still_blocks(
     assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
 
 
+def test_many_files_with_committed_markers_are_named_five_and_more(
+    run_aegis: Run, project: Path
+) -> None:
+    for n in range(7):
+        (project / f"c{n}.txt").write_text(
+            "<<<<<<< before updating\nmine\n>>>>>>> after updating\n"
+        )
+    _git("add", "-A", cwd=project)
+    _git("commit", "-qm", "markers committed by mistake", cwd=project)
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert "earlier update (c0.txt, c1.txt, c2.txt, c3.txt, c4.txt ...)" in result.stderr
+
+
 def test_a_version_this_aegis_lacks_is_named(run_aegis: Run, project: Path) -> None:
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace("_commit: v1.0.0", "_commit: v9.9.9"))
