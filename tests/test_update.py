@@ -504,10 +504,17 @@ def test_a_conflict_whose_markers_are_gone_but_not_added_still_blocks(
     assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
 
 
-def test_many_files_with_committed_markers_are_named_five_and_more(
-    run_aegis: Run, project: Path
+@pytest.mark.parametrize(
+    ("files", "shown"),
+    [
+        (5, "c0.txt, c1.txt, c2.txt, c3.txt, c4.txt"),
+        (7, "c0.txt, c1.txt, c2.txt, c3.txt, c4.txt ..."),
+    ],
+)
+def test_files_with_committed_markers_are_named_up_to_five(
+    run_aegis: Run, project: Path, files: int, shown: str
 ) -> None:
-    for n in range(7):
+    for n in range(files):
         (project / f"c{n}.txt").write_text(
             "<<<<<<< before updating\nmine\n>>>>>>> after updating\n"
         )
@@ -515,7 +522,10 @@ def test_many_files_with_committed_markers_are_named_five_and_more(
     _git("commit", "-qm", "markers committed by mistake", cwd=project)
     result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert result.exit_code == 1
-    assert "earlier update (c0.txt, c1.txt, c2.txt, c3.txt, c4.txt ...)" in result.stderr
+    assert result.stderr.strip() == (
+        f"error: {project} still has conflicts from an earlier update ({shown}): remove the "
+        "<<<<<<< / >>>>>>> markers, then 'git add -A && git commit'"
+    )
 
 
 def test_a_version_this_aegis_lacks_is_named(run_aegis: Run, project: Path) -> None:
