@@ -232,6 +232,16 @@ def test_not_an_aegis_project_is_refused(run_aegis: Run, tmp_path: Path) -> None
         assert "is not an Aegis project" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["update"], ["add", "auth"], ["remove", "database"]])
+def test_a_path_that_is_no_directory_is_named(
+    run_aegis: Run, tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "nowhere"
+    result = run_aegis(*command, "-p", str(missing), "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {missing} is not a directory"
+
+
 def test_already_current_says_so(run_aegis: Run, project: Path) -> None:
     head = _git("rev-parse", "HEAD", cwd=project)
     result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
