@@ -223,6 +223,25 @@ def test_dirty_tree_is_refused_naming_the_files(
     assert (project / "notes.txt").read_text() == "uncommitted\n"
 
 
+@pytest.mark.parametrize(
+    ("files", "shown"),
+    [
+        (5, "d0.txt, d1.txt, d2.txt, d3.txt, d4.txt"),
+        (7, "d0.txt, d1.txt, d2.txt, d3.txt, d4.txt and 2 more"),
+    ],
+)
+def test_a_dirty_tree_names_five_files_and_counts_the_rest(
+    run_aegis: Run, project: Path, files: int, shown: str
+) -> None:
+    for n in range(files):
+        (project / f"d{n}.txt").write_text("new\n")
+    result = run_aegis("update", "-p", str(project), "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {project} has uncommitted changes ({shown}): commit or stash them first"
+    )
+
+
 def test_not_an_aegis_project_is_refused(run_aegis: Run, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
