@@ -227,6 +227,7 @@ def test_dirty_tree_is_refused_naming_the_files(
     ("files", "shown"),
     [
         (5, "d0.txt, d1.txt, d2.txt, d3.txt, d4.txt"),
+        (6, "d0.txt, d1.txt, d2.txt, d3.txt, d4.txt and 1 more"),
         (7, "d0.txt, d1.txt, d2.txt, d3.txt, d4.txt and 2 more"),
     ],
 )
