@@ -211,4 +211,7 @@ def _commit(project_dir: Path, message: str) -> None:
         commit_all(project_dir, message)
     except (subprocess.CalledProcessError, OSError) as error:
         detail = getattr(error, "stderr", "") or str(error)
-        raise RenderError(f"git could not commit the project: {detail.strip()}") from error
+        # git's message can run over several lines; an error here is always one line.
+        raise RenderError(
+            f"git could not commit the project: {' '.join(detail.split())}"
+        ) from error

@@ -104,6 +104,25 @@ def test_target_that_is_a_file_is_refused(run_aegis: Run, tmp_path: Path) -> Non
     _assert_one_line_error(result, "is not a directory")
 
 
+def test_a_refused_initial_commit_is_one_line_with_gits_reason(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user whose git signs every commit, with a signing program that fails.
+    signer = tmp_path / "sign"
+    signer.write_text("#!/bin/sh\necho 'the signing key is locked' >&2\nexit 1\n")
+    signer.chmod(0o755)
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[commit]\n\tgpgSign = true\n[gpg]\n\tprogram = {signer}\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks")
+    _assert_one_line_error(
+        result,
+        "git could not commit the project: error: gpg failed to sign the data "
+        "fatal: failed to write commit object",
+    )
+    assert not (tmp_path / "my-app").exists()  # nothing half-made is left behind
+
+
 def test_no_prompt_without_a_terminal(run_aegis: Run, tmp_path: Path) -> None:
     # stdin is not a terminal under CliRunner: init must not ask, even with no options.
     result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="")
