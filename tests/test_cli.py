@@ -123,6 +123,19 @@ def test_a_refused_initial_commit_is_one_line_with_gits_reason(
     assert not (tmp_path / "my-app").exists()  # nothing half-made is left behind
 
 
+def test_init_without_git_is_one_line(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks")
+    _assert_one_line_error(
+        result, "git could not commit the project: [Errno 2] No such file or directory: 'git'"
+    )
+    assert not (tmp_path / "my-app").exists()
+
+
 def test_no_prompt_without_a_terminal(run_aegis: Run, tmp_path: Path) -> None:
     # stdin is not a terminal under CliRunner: init must not ask, even with no options.
     result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", input="")
