@@ -111,6 +111,17 @@ def test_update_without_template_history_says_so(
     )
 
 
+def test_a_new_env_is_the_example_with_a_fresh_secret(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text(
+        "# Settings\nAPP_NAME=démo\nJWT_SECRET_KEY=change-me\n", encoding="utf-8"
+    )
+    render.write_env(tmp_path)
+    lines = (tmp_path / ".env").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["# Settings", "APP_NAME=démo"]
+    assert lines[2].startswith("JWT_SECRET_KEY=") and len(lines[2]) == len("JWT_SECRET_KEY=") + 64
+    assert len(lines) == 3
+
+
 def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     (tmp_path / ".env.example").write_text("APP_NAME=demo\nJWT_SECRET_KEY=change-me\n")
     (tmp_path / ".env").write_text("APP_NAME=mine\n")
