@@ -132,6 +132,15 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert "change-me" not in lines[1]
 
 
+def test_settings_added_later_are_appended_below_the_users_lines_untouched(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".env.example").write_text("APP_NAME=demo\nNEW=1\nOTHER=2\n")
+    (tmp_path / ".env").write_text("APP_NAME=mine\t\n")  # even its trailing tab is the user's
+    render.write_env(tmp_path)
+    assert (tmp_path / ".env").read_text() == "APP_NAME=mine\t\nNEW=1\nOTHER=2\n"
+
+
 def test_commented_settings_are_not_copied_into_an_existing_env(tmp_path: Path) -> None:
     (tmp_path / ".env.example").write_text(
         "APP_NAME=demo\n# OPTIONAL_URL=redis://localhost\n    # INDENTED=1\nNEW=2\n"
