@@ -136,9 +136,10 @@ def test_settings_added_later_are_appended_below_the_users_lines_untouched(
     tmp_path: Path,
 ) -> None:
     (tmp_path / ".env.example").write_text("APP_NAME=demo\nNEW=1\nOTHER=2\n")
-    (tmp_path / ".env").write_text("APP_NAME=mine\t\n")  # even its trailing tab is the user's
+    # Even a trailing tab, or a value ending in X, is the user's and stays.
+    (tmp_path / ".env").write_text("APP_NAME=mine\t\nSIZE=XX\n")
     render.write_env(tmp_path)
-    assert (tmp_path / ".env").read_text() == "APP_NAME=mine\t\nNEW=1\nOTHER=2\n"
+    assert (tmp_path / ".env").read_text() == "APP_NAME=mine\t\nSIZE=XX\nNEW=1\nOTHER=2\n"
 
 
 def test_commented_settings_are_not_copied_into_an_existing_env(tmp_path: Path) -> None:
