@@ -89,6 +89,23 @@ def _answers(project: Path) -> dict[str, object]:
     return loaded
 
 
+def test_stock_copier_renders_the_exact_commit_and_quietly(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # The path for a Copier whose internals moved: HEAD is a commit past the last tag.
+    from aegis import _fresh_copy
+
+    monkeypatch.setattr(_fresh_copy, "supported", lambda: False)
+    _write(template_repo, {"templates/notes.txt.jinja": "after the tag\n"})
+    _git("commit", "-qam", "untagged", cwd=template_repo)
+    capfd.readouterr()
+    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
+    project = render.generate(spec, tmp_path / "my-app")
+    assert (project / "notes.txt").read_text() == "after the tag\n"
+    assert capfd.readouterr().err == ""  # Copier's file list stays out of Aegis's output
+
+
 def test_init_records_the_template_version(project: Path) -> None:
     assert _answers(project)["_commit"] == "v1.0.0"
 
