@@ -297,14 +297,18 @@ def main() -> None:
                     continue
             if target == "generator":
                 modules = args.module or list(GENERATOR_MODULES)
-                root = workdir / "generator"
-                if not args.resume:
-                    prepare_generator(args.repo, workdir, modules, settings)
+                root = (
+                    workdir / "generator"
+                    if args.resume
+                    else prepare_generator(args.repo, workdir, modules, settings)
+                )
                 prefix = "aegis"
             else:
-                root = workdir / "my-app"
-                if not args.resume:
-                    prepare_auth(workdir, args.module, settings, args.components)
+                root = (
+                    workdir / "my-app"
+                    if args.resume
+                    else prepare_auth(workdir, args.module, settings, args.components)
+                )
                 prefix = f"src/{PACKAGE}/auth"
             limits = {"max_children": args.max_children, "limit": args.time_limit}
             log, stopped = run_mutmut(root, names, **limits)  # type: ignore[arg-type]
