@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from aegis import _lazy_prompts
-from aegis.errors import RenderError, UnknownVersionError
+from aegis.errors import RenderError, TargetExistsError, UnknownVersionError
 from aegis.git import commit_all
 from aegis.project import ProjectSpec, read_answers, record_template_origin
 from aegis.source import Snapshot, copy_template_files, template_source
 
-__all__ = ["generate", "template_source", "update", "write_env"]
+__all__ = ["check_target", "generate", "template_source", "update", "write_env"]
 
 _lazy_prompts.install()
 _SECRET_LINE = re.compile(r"^JWT_SECRET_KEY=.*$", re.MULTILINE)
@@ -45,9 +45,12 @@ def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Pa
         The project directory.
 
     Raises:
+        TargetExistsError: ``destination`` is a file, or a non-empty directory
+            without ``force``; nothing was written.
         RenderError: Copier or git failed; nothing was written to ``destination``.
     """
     destination = destination.resolve()
+    check_target(destination, force=force)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{spec.name}.aegis-", dir=destination.parent) as tmp:
         staging = Path(tmp) / spec.name
@@ -63,6 +66,20 @@ def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Pa
                 destination.rmdir()
             staging.rename(destination)
     return destination
+
+
+def check_target(target: Path, *, force: bool) -> None:
+    """Refuse a ``target`` that :func:`generate` may not render into.
+
+    Raises:
+        TargetExistsError: ``target`` is a file, or a non-empty directory without ``force``.
+    """
+    if target.exists() and not target.is_dir():
+        raise TargetExistsError(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetExistsError(
+            f"{target} already exists and is not empty (use --force to render into it)"
+        )
 
 
 def _render(spec: ProjectSpec, staging: Path) -> None:

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from aegis import catalog, render
-from aegis.errors import RenderError
+from aegis.errors import RenderError, TargetExistsError
 from aegis.project import ProjectSpec, read_answers
 from aegis.source import TemplateSource
 
@@ -62,6 +62,41 @@ def test_render_failure_leaves_nothing_behind(
     with pytest.raises(RenderError, match="boom"):
         render.generate(_spec(), tmp_path / "my-app")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_generate_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None:
+    # Library callers get the same refusal as `aegis init`; force is never the default.
+    (tmp_path / "my-app").mkdir()
+    (tmp_path / "my-app" / "mine.txt").write_text("keep")
+    with pytest.raises(TargetExistsError, match="not empty"):
+        render.generate(_spec(), tmp_path / "my-app")
+    assert [p.name for p in (tmp_path / "my-app").iterdir()] == ["mine.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-app"]
+
+
+def test_generate_creates_missing_parent_directories(tmp_path: Path) -> None:
+    project = render.generate(_spec(), tmp_path / "a" / "b" / "my-app")
+    assert (project / ".copier-answers.yml").is_file()
+
+
+def test_staging_is_a_hidden_directory_beside_the_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beside it, so the final rename never crosses filesystems (/tmp is often tmpfs);
+    # hidden and named after the project, so a killed run's leftover is recognisable.
+    real_render = render._render
+    seen: list[Path] = []
+
+    def recording_render(spec: ProjectSpec, staging: Path) -> None:
+        seen.append(staging)
+        real_render(spec, staging)
+
+    monkeypatch.setattr(render, "_render", recording_render)
+    render.generate(_spec(), tmp_path / "out" / "my-app")
+    [staging] = seen
+    assert staging.name == "my-app"
+    assert staging.parent.parent == tmp_path / "out"
+    assert staging.parent.name.startswith(".my-app.aegis-")
 
 
 def test_copier_exception_becomes_render_error(

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import Result
 
 from aegis import catalog, existing, render
+from aegis.errors import RenderError
 from aegis.project import ProjectSpec
 from aegis.source import TemplateSource
 
@@ -104,6 +105,23 @@ def test_stock_copier_renders_the_exact_commit_and_quietly(
     project = render.generate(spec, tmp_path / "my-app")
     assert (project / "notes.txt").read_text() == "after the tag\n"
     assert capfd.readouterr().err == ""  # Copier's file list stays out of Aegis's output
+
+
+@pytest.mark.parametrize("tuned", [True, False], ids=["tuned", "stock"])
+def test_init_refuses_a_template_that_would_run_commands(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tuned: bool
+) -> None:
+    from aegis import _fresh_copy
+
+    if not tuned:
+        monkeypatch.setattr(_fresh_copy, "supported", lambda: False)
+    ran = tmp_path / "ran"
+    _release(template_repo, "v1.1.0", {"copier.yml": COPIER_YML + f"_tasks: ['touch {ran}']\n"})
+    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
+    with pytest.raises(RenderError, match="unsafe feature: tasks"):
+        render.generate(spec, tmp_path / "my-app")
+    assert not ran.exists()
+    assert not (tmp_path / "my-app").exists()
 
 
 def test_init_records_the_template_version(project: Path) -> None:

@@ -12,9 +12,9 @@ import typer
 from aegis import catalog, naming
 from aegis.catalog import Kind, Selection
 from aegis.console import console, reports_errors, split_names
-from aegis.errors import InvalidOptionError, TargetExistsError
+from aegis.errors import InvalidOptionError
 from aegis.project import ProjectSpec, default_python_version
-from aegis.render import generate
+from aegis.render import check_target, generate
 from aegis.tasks import post_generation_steps, run_steps
 
 _PYTHON_VERSION = re.compile(r"^3\.(\d+)$")
@@ -77,7 +77,7 @@ def init(
         requested_components, requested_services = _ask_selection()
     selection = catalog.resolve(requested_components, requested_services)
     target = (output_dir / name).resolve()
-    _check_target(target, force=force)
+    check_target(target, force=force)  # before anything is announced
 
     _announce(name, selection)
     spec = ProjectSpec(name=name, package=package, selection=selection, python_version=python)
@@ -117,15 +117,6 @@ def _ask_selection() -> tuple[list[str], list[str]]:
         if typer.confirm(f"Include {entry.kind} '{entry.name}' ({entry.help})?", default=True):
             chosen[entry.kind].append(entry.name)
     return chosen[Kind.COMPONENT], chosen[Kind.SERVICE]
-
-
-def _check_target(target: Path, *, force: bool) -> None:
-    if target.exists() and not target.is_dir():
-        raise TargetExistsError(f"{target} exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise TargetExistsError(
-            f"{target} already exists and is not empty (use --force to render into it)"
-        )
 
 
 def _announce(name: str, selection: Selection) -> None:
