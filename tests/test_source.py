@@ -179,3 +179,25 @@ def test_a_package_inside_some_other_repository_uses_its_bundle(
     found = source.template_source()
 
     assert found == TemplateSource(package / "_template" / "template.bundle", "HEAD")
+
+
+def test_user_owned_paths_are_the_templates_skip_if_exists_rendered() -> None:
+    owned = source.user_owned_patterns({"package_name": "shop"})
+    assert {"src/shop/routers/__init__.py", "src/shop/settings.py"} <= owned
+    assert not any("{{" in path for path in owned)
+
+
+@pytest.mark.parametrize(
+    ("config", "owned"),
+    [("_skip_if_exists:\n  - '{{ package_name }}/mine.py'\n", {"shop/mine.py"}), ("", set())],
+    ids=["listed", "none"],
+)
+def test_an_installed_aegis_reads_its_bundled_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, owned: set[str]
+) -> None:
+    # A wheel has no copier.yml beside the package, only the copy under _template.
+    package = tmp_path / "site-packages" / "aegis"
+    (package / "_template").mkdir(parents=True)
+    (package / "_template" / "copier.yml").write_text("_subdirectory: templates\n" + config)
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+    assert source.user_owned_patterns({"package_name": "shop"}) == owned

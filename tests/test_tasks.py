@@ -100,9 +100,9 @@ def test_the_test_step_reports_what_pytest_skipped() -> None:
     assert reads(output).notes == ("skipped 2 tests: no Redis",)
 
 
-@pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True)])
+@pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True), (None, False)])
 def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
-    monkeypatch: pytest.MonkeyPatch, cores: int, compiles: bool
+    monkeypatch: pytest.MonkeyPatch, cores: int | None, compiles: bool
 ) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
 
@@ -269,6 +269,11 @@ def test_test_step_shows_the_totals() -> None:
     assert tasks.read_pytest("....\n165 passed in 6.61s\n").summary == "165 passed"
 
 
+def test_output_without_totals_gives_no_summary() -> None:
+    # e.g. pytest stopped by a broken conftest before it counted anything
+    assert tasks.read_pytest("ImportError while loading conftest\n").summary == ""
+
+
 def test_failed_tests_are_named_first_then_the_tail(project: Path) -> None:
     step = Step(
         "Running the project's tests",
@@ -282,7 +287,14 @@ def test_failed_tests_are_named_first_then_the_tail(project: Path) -> None:
 
     lines = output.getvalue().splitlines()
     assert lines[0].startswith("✗ Running the project's tests: 1 failed, 3 passed, 1 error (")
-    assert lines[1:3] == [
+    assert lines[1:5] == [
         "FAILED tests/test_a.py::test_one - assert 1 == 2",
         "ERROR tests/test_b.py::test_two - RuntimeError: boom",
+        "",  # then the output's tail, set apart
+        "..F.E",
     ]
+
+
+def test_without_the_uv_package_steps_run_the_uv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uv", None)  # importing it now raises ImportError
+    assert tasks.uv_executable() == "uv"
