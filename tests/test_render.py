@@ -167,14 +167,15 @@ def test_a_service_added_later_gets_its_own_secret(tmp_path: Path) -> None:
     assert "change-me" not in lines[1]
 
 
+# Even a trailing tab, a value ending in X or a last line ending in a space is the user's.
+@pytest.mark.parametrize("last", ["SIZE=XX", "NOTE=a space "])
 def test_settings_added_later_are_appended_below_the_users_lines_untouched(
-    tmp_path: Path,
+    tmp_path: Path, last: str
 ) -> None:
     (tmp_path / ".env.example").write_text("APP_NAME=demo\nNEW=1\nOTHER=2\n")
-    # Even a trailing tab, or a value ending in X, is the user's and stays.
-    (tmp_path / ".env").write_text("APP_NAME=mine\t\nSIZE=XX\n")
+    (tmp_path / ".env").write_text(f"APP_NAME=mine\t\n{last}\n")
     render.write_env(tmp_path)
-    assert (tmp_path / ".env").read_text() == "APP_NAME=mine\t\nSIZE=XX\nNEW=1\nOTHER=2\n"
+    assert (tmp_path / ".env").read_text() == f"APP_NAME=mine\t\n{last}\nNEW=1\nOTHER=2\n"
 
 
 def test_commented_settings_are_not_copied_into_an_existing_env(tmp_path: Path) -> None:
