@@ -29,6 +29,16 @@ def test_generate_commits_everything_but_the_env_file(tmp_path: Path) -> None:
     assert len(log.stdout.splitlines()) == 1
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_a_new_directory_gets_the_initial_commit(tmp_path: Path, force: bool) -> None:
+    # --force only changes what happens to a directory that already has files.
+    project = render.generate(_spec(), tmp_path / "my-app", force=force)
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert log.stdout == "Initial commit from aegis\n"
+
+
 def test_answers_record_selection_and_template_source(tmp_path: Path) -> None:
     project = render.generate(_spec("auth"), tmp_path / "my-app")
     answers = read_answers(project)
