@@ -187,6 +187,18 @@ def test_user_owned_paths_are_the_templates_skip_if_exists_rendered() -> None:
     assert not any("{{" in path for path in owned)
 
 
+def test_a_checkout_reads_its_own_template_before_a_bundled_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The template being edited wins over a stale copy left under the package.
+    package = tmp_path / "checkout" / "aegis"
+    (package / "_template").mkdir(parents=True)
+    (package / "_template" / "copier.yml").write_text("_skip_if_exists: ['stale.py']\n")
+    (package.parent / "copier.yml").write_text("_skip_if_exists: ['current.py']\n")
+    monkeypatch.setattr(source, "PACKAGE_DIR", package)
+    assert source.user_owned_patterns({}) == {"current.py"}
+
+
 @pytest.mark.parametrize(
     ("config", "owned"),
     [("_skip_if_exists:\n  - '{{ package_name }}/mine.py'\n", {"shop/mine.py"}), ("", set())],
