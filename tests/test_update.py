@@ -73,10 +73,20 @@ def template_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return repo
 
 
+def _spec() -> ProjectSpec:
+    return ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
+
+
+def _use_stock_copier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render as with a Copier whose internals moved: through stock `run_copy`."""
+    from aegis import _fresh_copy  # imported late: it imports Copier
+
+    monkeypatch.setattr(_fresh_copy, "supported", lambda: False)
+
+
 @pytest.fixture
 def project(tmp_path: Path, template_repo: Path) -> Path:
-    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
-    return render.generate(spec, tmp_path / "my-app")
+    return render.generate(_spec(), tmp_path / "my-app")
 
 
 def _commit_edit(project: Path, relative: str, content: str) -> None:
@@ -94,15 +104,12 @@ def test_stock_copier_renders_the_exact_commit_and_quietly(
     template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    # The path for a Copier whose internals moved: HEAD is a commit past the last tag.
-    from aegis import _fresh_copy
-
-    monkeypatch.setattr(_fresh_copy, "supported", lambda: False)
+    _use_stock_copier(monkeypatch)
+    # HEAD is a commit past the last tag.
     _write(template_repo, {"templates/notes.txt.jinja": "after the tag\n"})
     _git("commit", "-qam", "untagged", cwd=template_repo)
     capfd.readouterr()
-    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
-    project = render.generate(spec, tmp_path / "my-app")
+    project = render.generate(_spec(), tmp_path / "my-app")
     assert (project / "notes.txt").read_text() == "after the tag\n"
     assert capfd.readouterr().err == ""  # Copier's file list stays out of Aegis's output
 
@@ -111,15 +118,12 @@ def test_stock_copier_renders_the_exact_commit_and_quietly(
 def test_init_refuses_a_template_that_would_run_commands(
     template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tuned: bool
 ) -> None:
-    from aegis import _fresh_copy
-
     if not tuned:
-        monkeypatch.setattr(_fresh_copy, "supported", lambda: False)
+        _use_stock_copier(monkeypatch)
     ran = tmp_path / "ran"
     _release(template_repo, "v1.1.0", {"copier.yml": COPIER_YML + f"_tasks: ['touch {ran}']\n"})
-    spec = ProjectSpec("my-app", "my_app", catalog.resolve(), "3.11")
     with pytest.raises(RenderError, match="unsafe feature: tasks"):
-        render.generate(spec, tmp_path / "my-app")
+        render.generate(_spec(), tmp_path / "my-app")
     assert not ran.exists()
     assert not (tmp_path / "my-app").exists()
 
