@@ -33,12 +33,16 @@ class Step:
         alongside: A helper command started with the step and stopped when it ends;
             its outcome never matters.
         reads: Turns the step's output into what the user is shown of its result.
+        fallback: Run when ``command`` fails; if it succeeds, so does the step, and
+            ``fallback_note`` is shown. If it fails too, ``command``'s failure is shown.
     """
 
     label: str
     command: tuple[str, ...]
     alongside: tuple[str, ...] | None = None
     reads: Callable[[str], Result] | None = None
+    fallback: tuple[str, ...] | None = None
+    fallback_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,17 @@ def uv_executable() -> str:
 
 def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]:
     """Return the steps that install a generated project and, optionally, test it."""
-    steps = [Step("Installing dependencies (uv sync)", ("uv", "sync", "--python", python_version))]
+    sync = ("uv", "sync", "--python", python_version)
+    steps = [
+        Step(
+            "Installing dependencies (uv sync)",
+            sync,
+            # With no network uv cannot check its cached package index; what the cache
+            # holds (e.g. from an earlier project) still installs the project.
+            fallback=(*sync, "--offline"),
+            fallback_note="installed offline, from uv's cache: PyPI could not be reached",
+        )
+    ]
     if run_tests:
         spare_core = (os.cpu_count() or 1) > 1
         steps.append(
@@ -121,12 +135,14 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
     for step in steps:
         started = time.perf_counter()
         with console.status(f"{step.label}..."), _running(step.alongside, project_dir):
-            result = _run(step.command, project_dir)
+            result, fell_back = _run_step(step, project_dir)
         elapsed = time.perf_counter() - started
         read = step.reads(result.stdout) if step.reads else Result()
         shown = f"{step.label}: {read.summary}" if read.summary else step.label
         if result.returncode == 0:
             console.print(f"[green]✓[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
+            if fell_back:
+                read = Result(read.summary, read.failures, (step.fallback_note, *read.notes))
             _show_notes(read, console)
             continue
         console.print(f"[red]✗[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
@@ -139,6 +155,15 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
             f"the project is kept, re-run with: {rerun}"
         )
     _commit_lock_file(project_dir)
+
+
+def _run_step(step: Step, cwd: Path) -> tuple[subprocess.CompletedProcess[str], bool]:
+    """Run a step's command, then its fallback if it failed; say if the fallback served."""
+    result = _run(step.command, cwd)
+    if result.returncode == 0 or step.fallback is None:
+        return result, False
+    second = _run(step.fallback, cwd)
+    return (second, True) if second.returncode == 0 else (result, False)
 
 
 def _show_notes(read: Result, console: Console) -> None:

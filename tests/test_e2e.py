@@ -63,6 +63,36 @@ def test_failing_step_prints_tail_and_rerun_command_and_keeps_project(tmp_path: 
     assert (tmp_path / "my-app" / "pyproject.toml").is_file()
 
 
+def test_install_without_network_comes_from_uv_cache(tmp_path: Path) -> None:
+    rendered = _aegis("init", "my-app", "--skip-tasks", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    project = tmp_path / "my-app"
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    # Online first, so uv's cache holds the packages whatever ran before this test.
+    subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True, capture_output=True)
+    subprocess.run(["rm", "-rf", ".venv", "uv.lock"], cwd=project, check=True)
+    script = (
+        "from pathlib import Path; from aegis.console import console;"
+        "from aegis.tasks import post_generation_steps, run_steps;"
+        "run_steps(post_generation_steps(python_version='3.11', run_tests=False),"
+        f" Path({str(project)!r}), console)"
+    )
+    # A network namespace of its own: loopback only, as on a machine with no network.
+    offline = f'ip link set lo up && exec {sys.executable} -c "$0"'
+    result = subprocess.run(
+        ["unshare", "--net", "sh", "-c", offline, script],
+        capture_output=True, text=True, env=env, check=False, timeout=300,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ Installing dependencies" in result.stdout
+    assert "installed offline, from uv's cache" in result.stdout
+    imported = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-c", "import my_app"], check=False
+    )
+    assert imported.returncode == 0
+
+
 def test_wheel_ships_the_template_and_renders_from_an_installed_copy(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(

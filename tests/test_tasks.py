@@ -77,6 +77,62 @@ def test_successful_step_shows_its_notes(project: Path) -> None:
     assert "12 passed!" in console.file.getvalue()  # type: ignore[attr-defined]
 
 
+def test_a_failed_command_is_served_by_its_fallback_and_says_so(project: Path) -> None:
+    step = Step(
+        "work",
+        _python("import sys; print('no network'); sys.exit(2)"),
+        fallback=_python("import pathlib; pathlib.Path('done').touch(); print('12 passed')"),
+        fallback_note="from the cache",
+        reads=lambda out: tasks.Result(summary=out.strip()),
+    )
+    console = _quiet()
+
+    tasks.run_steps([step], project, console)
+
+    assert (project / "done").exists()
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "✓ work: 12 passed" in shown
+    assert "from the cache" in shown
+
+
+def test_a_fallback_runs_only_when_the_command_fails(project: Path) -> None:
+    step = Step(
+        "work",
+        _python("print('ok')"),
+        fallback=_python("import pathlib; pathlib.Path('fallback-ran').touch()"),
+        fallback_note="from the cache",
+    )
+    console = _quiet()
+
+    tasks.run_steps([step], project, console)
+
+    assert not (project / "fallback-ran").exists()
+    assert "from the cache" not in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_when_the_fallback_fails_too_the_commands_own_failure_is_shown(project: Path) -> None:
+    step = Step(
+        "work",
+        _python("import sys; print('first failure'); sys.exit(3)"),
+        fallback=_python("import sys; print('second failure'); sys.exit(4)"),
+    )
+    console = _quiet()
+
+    with pytest.raises(TaskFailedError, match=r"failed \(exit 3\)"):
+        tasks.run_steps([step], project, console)
+
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "first failure" in shown
+    assert "second failure" not in shown
+
+
+def test_install_falls_back_to_uv_cache_when_pypi_cannot_be_reached() -> None:
+    install = tasks.post_generation_steps(python_version="3.12", run_tests=False)[0]
+
+    assert install.fallback == ("uv", "sync", "--python", "3.12", "--offline")
+    assert "offline" in install.fallback_note
+
+
 def test_skipped_tests_are_summed_by_reason() -> None:
     # Guards the post-generation report of skipped tests (e.g. no Redis to test against).
     output = (
