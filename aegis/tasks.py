@@ -109,7 +109,7 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
             # With no network uv cannot check its cached package index; what the cache
             # holds (e.g. from an earlier project) still installs the project.
             fallback=(*sync, "--offline"),
-            fallback_note="installed offline, from uv's cache: PyPI could not be reached",
+            fallback_note="installed offline, from uv's cache: the online install failed",
         )
     ]
     if run_tests:
