@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -142,7 +142,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
         if result.returncode == 0:
             console.print(f"[green]✓[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
             if fell_back:
-                read = Result(read.summary, read.failures, (step.fallback_note, *read.notes))
+                read = replace(read, notes=(step.fallback_note, *read.notes))
             _show_notes(read, console)
             continue
         console.print(f"[red]✗[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)

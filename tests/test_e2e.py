@@ -14,8 +14,23 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.slow
 
 
+def _environment() -> dict[str, str]:
+    """This process's environment, without the virtual environment aegis may run in."""
+    return {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+
+
+def _steps_script(project: Path, *, run_tests: bool) -> str:
+    """Python code that runs the steps aegis runs after rendering, in `project`."""
+    return (
+        "from pathlib import Path; from aegis.console import console;"
+        "from aegis.tasks import post_generation_steps, run_steps;"
+        f"run_steps(post_generation_steps(python_version='3.11', run_tests={run_tests}),"
+        f" Path({str(project)!r}), console)"
+    )
+
+
 def _aegis(*args: str, cwd: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env = _environment()
     return subprocess.run(
         [python, "-m", "aegis", *args],
         cwd=cwd,
@@ -47,16 +62,11 @@ def test_failing_step_prints_tail_and_rerun_command_and_keeps_project(tmp_path: 
     # Break the project's suite, then run the same steps aegis runs after rendering.
     tests_dir = tmp_path / "my-app" / "tests"
     (tests_dir / "test_broken.py").write_text("def test_broken():\n    assert 1 == 2\n")
-    script = (
-        "from pathlib import Path; from aegis.console import console;"
-        "from aegis.tasks import post_generation_steps, run_steps;"
-        "run_steps(post_generation_steps(python_version='3.11', run_tests=True),"
-        f" Path({str(tmp_path / 'my-app')!r}), console)"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    script = _steps_script(tmp_path / "my-app", run_tests=True)
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
-    )
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, env=_environment(), check=False,
+    )  # fmt: skip
     assert result.returncode != 0
     assert "1 failed" in result.stdout
     assert "uv run pytest -q" in result.stderr + result.stdout
@@ -67,16 +77,11 @@ def test_install_without_network_comes_from_uv_cache(tmp_path: Path) -> None:
     rendered = _aegis("init", "my-app", "--skip-tasks", cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     project = tmp_path / "my-app"
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env = _environment()
     # Online first, so uv's cache holds the packages whatever ran before this test.
     subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True, capture_output=True)
     subprocess.run(["rm", "-rf", ".venv", "uv.lock"], cwd=project, check=True)
-    script = (
-        "from pathlib import Path; from aegis.console import console;"
-        "from aegis.tasks import post_generation_steps, run_steps;"
-        "run_steps(post_generation_steps(python_version='3.11', run_tests=False),"
-        f" Path({str(project)!r}), console)"
-    )
+    script = _steps_script(project, run_tests=False)
     # A network namespace of its own: loopback only, as on a machine with no network.
     offline = f'ip link set lo up && exec {sys.executable} -c "$0"'
     result = subprocess.run(
