@@ -47,6 +47,8 @@ class Passwords:
         bcrypt = BcryptHasher(rounds=bcrypt_rounds)
         argon2 = Argon2Hasher(time_cost=argon2_time_cost, memory_cost=argon2_memory_kib)
         self.hasher: HasherName = hasher
+        # What a new hash depends on: equal costs, interchangeable hashes.
+        self.costs = (hasher, bcrypt_rounds, argon2_time_cost, argon2_memory_kib)
         self._hash = PasswordHash((bcrypt, argon2) if hasher == "bcrypt" else (argon2, bcrypt))
         # Hashing is CPU-bound. One core is left to the event loop: with a hash on every
         # core, cheap requests waited behind logins for the CPU (GET /auth/me p95 under
@@ -58,10 +60,9 @@ class Passwords:
         )
         # Checked against when the email is unknown, so that answer costs the same
         # time as a wrong password and timing does not reveal which emails exist.
-        costs = (hasher, bcrypt_rounds, argon2_time_cost, argon2_memory_kib)
-        if costs not in _DUMMY_HASHES:
-            _DUMMY_HASHES[costs] = self._hash.hash(secrets.token_urlsafe(16))
-        self._dummy_hash = _DUMMY_HASHES[costs]
+        if self.costs not in _DUMMY_HASHES:
+            _DUMMY_HASHES[self.costs] = self._hash.hash(secrets.token_urlsafe(16))
+        self._dummy_hash = _DUMMY_HASHES[self.costs]
 
     def policy_violation(self, password: str) -> str | None:
         """Say why a new password is refused, or None when it is acceptable.
