@@ -73,6 +73,37 @@ def test_failing_step_prints_tail_and_rerun_command_and_keeps_project(tmp_path: 
     assert (tmp_path / "my-app" / "pyproject.toml").is_file()
 
 
+def test_generated_suite_leaves_the_app_to_its_xdist_workers(tmp_path: Path) -> None:
+    rendered = _aegis(
+        "init", "my-app", "-s", "auth", "-c", "database", "--skip-tasks", cwd=tmp_path
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    project = tmp_path / "my-app"
+    env = _environment()
+    subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True, capture_output=True)
+    python = str(project / ".venv" / "bin" / "python")
+
+    def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [python, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+
+    # -X importtime reaches the controlling process only: xdist starts its workers
+    # without it. The controller hands the tests out and must not import the app.
+    distributed = pytest_run(
+        "-X", "importtime", "-m", "pytest", "-q", "-n", "2", "tests/test_health.py"
+    )
+    assert distributed.returncode == 0, distributed.stdout + distributed.stderr
+    assert "passed" in distributed.stdout
+    assert "import time:" in distributed.stderr
+    assert "my_app.main" not in distributed.stderr
+    # Yet the fixtures are all there when asked for (`-n auto` is in the project's addopts).
+    listed = pytest_run("-m", "pytest", "-q", "--fixtures")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "app -- tests/fixtures.py" in listed.stdout
+
+
 def test_install_without_network_comes_from_uv_cache(tmp_path: Path) -> None:
     rendered = _aegis("init", "my-app", "--skip-tasks", cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
