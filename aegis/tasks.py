@@ -8,8 +8,7 @@ import shlex
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,8 +29,6 @@ class Step:
         label: What the user sees while it runs.
         command: The argument vector, starting with the program name as the user
             would type it (``uv``), so it can be shown for re-running.
-        alongside: A helper command started with the step and stopped when it ends;
-            its outcome never matters.
         reads: Turns the step's output into what the user is shown of its result.
         fallback: Run when ``command`` fails; if it succeeds, so does the step, and
             ``fallback_note`` is shown. If it fails too, ``command``'s failure is shown.
@@ -39,7 +36,6 @@ class Step:
 
     label: str
     command: tuple[str, ...]
-    alongside: tuple[str, ...] | None = None
     reads: Callable[[str], Result] | None = None
     fallback: tuple[str, ...] | None = None
     fallback_note: str = ""
@@ -75,20 +71,6 @@ def read_pytest(output: str) -> Result:
     return Result(summary, failures, notes=tuple(skipped_tests(output)))
 
 
-# Compiles the installed packages' bytecode on a spare core while the tests start: the
-# first test run otherwise compiles every module it imports itself, one at a time
-# (about 1.5 s of `aegis init` on 2 cores). Writes are atomic, so the two never clash.
-_COMPILE_INSTALLED = (
-    "uv",
-    "run",
-    "--no-sync",
-    "python",
-    "-c",
-    "import compileall, sysconfig;"
-    "compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2)",
-)
-
-
 def uv_executable() -> str:
     """Return the uv binary shipped with Aegis' ``uv`` dependency, else ``uv`` on PATH."""
     try:
@@ -113,14 +95,8 @@ def post_generation_steps(*, python_version: str, run_tests: bool) -> list[Step]
         )
     ]
     if run_tests:
-        spare_core = (os.cpu_count() or 1) > 1
         steps.append(
-            Step(
-                "Running the project's tests",
-                ("uv", "run", "pytest", "-q"),
-                alongside=_COMPILE_INSTALLED if spare_core else None,
-                reads=read_pytest,
-            )
+            Step("Running the project's tests", ("uv", "run", "pytest", "-q"), reads=read_pytest)
         )
     return steps
 
@@ -134,7 +110,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
     """
     for step in steps:
         started = time.perf_counter()
-        with console.status(f"{step.label}..."), _running(step.alongside, project_dir):
+        with console.status(f"{step.label}..."):
             result, fell_back = _run_step(step, project_dir)
         elapsed = time.perf_counter() - started
         read = step.reads(result.stdout) if step.reads else Result()
@@ -182,27 +158,6 @@ def skipped_tests(output: str) -> list[str]:
         if match := _SKIPPED.match(line):
             counts[match[2]] += int(match[1])
     return [f"skipped {n} test{'s' * (n > 1)}: {reason}" for reason, n in counts.items()]
-
-
-@contextmanager
-def _running(command: tuple[str, ...] | None, cwd: Path) -> Iterator[None]:
-    """Run ``command`` in the background for the duration of the block, if given."""
-    if command is None:
-        yield
-        return
-    try:
-        helper = subprocess.Popen(
-            _argv(command), cwd=cwd, env=_environment(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    except OSError:
-        yield  # only a speed-up: without it the step still runs
-        return
-    try:
-        yield
-    finally:
-        helper.terminate()
-        helper.wait()
 
 
 def _argv(command: tuple[str, ...]) -> list[str]:

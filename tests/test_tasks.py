@@ -1,10 +1,9 @@
-"""Post-generation steps: failures reported, and the helper run alongside the tests."""
+"""Post-generation steps: results read, failures reported, fallbacks taken."""
 
 import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +27,6 @@ def _quiet() -> Console:
 
 def _python(code: str) -> tuple[str, ...]:
     return (sys.executable, "-c", code)
-
-
-def test_helper_runs_alongside_the_step_and_is_stopped_with_it(project: Path) -> None:
-    helper = _python(
-        "import os, pathlib, time; pathlib.Path('helper.pid').write_text(str(os.getpid()));"
-        "time.sleep(60)"
-    )
-    step = Step("work", _python("import time; time.sleep(1)"), alongside=helper)
-
-    tasks.run_steps([step], project, _quiet())
-
-    pid = int((project / "helper.pid").read_text())
-    time.sleep(0.1)
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-
-
-def test_a_helper_that_cannot_start_does_not_fail_the_step(project: Path) -> None:
-    step = Step(
-        "work",
-        _python("import pathlib; pathlib.Path('done').touch()"),
-        alongside=(str(project / "no-such-program"),),
-    )
-
-    tasks.run_steps([step], project, _quiet())
-
-    assert (project / "done").exists()
 
 
 def test_failing_step_names_the_command_to_rerun(project: Path) -> None:
@@ -154,18 +126,6 @@ def test_the_test_step_reports_what_pytest_skipped() -> None:
     assert reads is not None
     output = "SKIPPED [2] tests/b.py:13: no Redis\n10 passed, 2 skipped in 1.0s\n"
     assert reads(output).notes == ("skipped 2 tests: no Redis",)
-
-
-@pytest.mark.parametrize(("cores", "compiles"), [(1, False), (2, True), (None, False)])
-def test_tests_compile_bytecode_alongside_only_with_a_spare_core(
-    monkeypatch: pytest.MonkeyPatch, cores: int | None, compiles: bool
-) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: cores)
-
-    steps = tasks.post_generation_steps(python_version="3.11", run_tests=True)
-
-    assert steps[0].alongside is None  # uv sync
-    assert (steps[-1].alongside is not None) is compiles
 
 
 class _RecordingConsole(Console):
