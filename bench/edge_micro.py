@@ -34,9 +34,6 @@ START = {
 }
 BODY = {"type": "http.response.body", "body": b'{"status":"ok"}'}
 REQUEST = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-# with ÷ without, per pair of blocks: their median is steadier than the ratio of the
-# sums, which one disturbed block can move by a few percent.
-RATIOS: list[float] = []
 
 
 async def trivial(scope: Any, receive: Any, send: Any) -> None:
@@ -114,8 +111,8 @@ class Connection:
         return time.process_time() - began
 
 
-async def interleaved_us(apps: dict[str, Any]) -> dict[str, float]:
-    """CPU us per request of each app, measured in short alternating blocks.
+async def interleaved_seconds(apps: dict[str, Any]) -> dict[str, list[float]]:
+    """CPU seconds of each block of BLOCK requests, per app, blocks alternating.
 
     This machine's speed drifts by tens of percent over seconds; blocks of a few
     milliseconds, each app in turn (the order flipped every block), see the same drift.
@@ -123,17 +120,15 @@ async def interleaved_us(apps: dict[str, Any]) -> dict[str, float]:
     connections = {name: Connection(app) for name, app in apps.items()}
     for connection in connections.values():  # warm-up
         await connection.cpu_seconds(BLOCK)
-    spent = dict.fromkeys(apps, 0.0)
+    blocks: dict[str, list[float]] = {name: [] for name in apps}
     order = list(apps)
     for _ in range(BLOCKS):
-        block = {name: await connections[name].cpu_seconds(BLOCK) for name in order}
-        for name, seconds in block.items():
-            spent[name] += seconds
-        RATIOS.append(block["with"] / block["without"])
+        for name in order:
+            blocks[name].append(await connections[name].cpu_seconds(BLOCK))
         order.reverse()
     for connection in connections.values():
         connection.protocol.connection_lost(None)
-    return {name: seconds / (BLOCKS * BLOCK) * 1e6 for name, seconds in spent.items()}
+    return blocks
 
 
 async def main() -> None:
@@ -148,9 +143,15 @@ async def main() -> None:
         with_headers.router.lifespan_context(with_headers),
         without.router.lifespan_context(without),
     ):
-        figures = await interleaved_us({"with": with_headers, "without": without})
-    print(f"FULL_US {figures['with']:.2f} {figures['without']:.2f}")
-    quartiles = statistics.quantiles(RATIOS, n=4)
+        blocks = await interleaved_seconds({"with": with_headers, "without": without})
+    with_us, without_us = (
+        sum(blocks[name]) / (BLOCKS * BLOCK) * 1e6 for name in ("with", "without")
+    )
+    print(f"FULL_US {with_us:.2f} {without_us:.2f}")
+    # The median pair of blocks is steadier than the ratio of the sums, which one
+    # disturbed block can move by a few percent.
+    ratios = [a / b for a, b in zip(blocks["with"], blocks["without"], strict=True)]
+    quartiles = statistics.quantiles(ratios, n=4)
     print(f"BLOCK_RATIO {quartiles[1]:.4f} {quartiles[0]:.4f} {quartiles[2]:.4f}")
 
 
