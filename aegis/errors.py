@@ -17,6 +17,10 @@ class TargetExistsError(AegisError):
     """The target directory exists and is not empty."""
 
 
+class OutputDirectoryError(AegisError):
+    """The project directory cannot be created or written where it was asked for."""
+
+
 class InvalidOptionError(AegisError):
     """An option value that cannot be used (for example a bad Python version)."""
 

@@ -11,6 +11,7 @@ explained in :mod:`aegis.source`.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import secrets
 import shutil
@@ -21,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from aegis import _lazy_prompts
-from aegis.errors import RenderError, TargetExistsError, UnknownVersionError
+from aegis.errors import (
+    OutputDirectoryError,
+    RenderError,
+    TargetExistsError,
+    UnknownVersionError,
+)
 from aegis.git import commit_all
 from aegis.project import ProjectSpec, read_answers, record_template_origin
 from aegis.source import Snapshot, copy_template_files, template_source
@@ -47,24 +53,35 @@ def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Pa
     Raises:
         TargetExistsError: ``destination`` is a file, or a non-empty directory
             without ``force``; nothing was written.
+        OutputDirectoryError: ``destination`` cannot be created or written to (a
+            file where a directory should be, no permission).
         RenderError: Copier or git failed; nothing was written to ``destination``.
     """
     destination = destination.resolve()
     check_target(destination, force=force)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{spec.name}.aegis-", dir=destination.parent) as tmp:
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        workspace = tempfile.TemporaryDirectory(
+            prefix=f".{spec.name}.aegis-", dir=destination.parent
+        )
+    except OSError as error:
+        raise OutputDirectoryError(f"cannot create {destination}: {_os_reason(error)}") from None
+    with workspace as tmp:
         staging = Path(tmp) / spec.name
         _render(spec, staging)
-        if force and destination.exists() and any(destination.iterdir()):
-            shutil.copytree(staging, destination, dirs_exist_ok=True)
-            write_env(destination)
-            _commit(destination, "Generate project with aegis")
-        else:
-            write_env(staging)
-            _commit(staging, "Initial commit from aegis")
-            if destination.exists():
-                destination.rmdir()
-            staging.rename(destination)
+        try:
+            if force and destination.exists() and any(destination.iterdir()):
+                shutil.copytree(staging, destination, dirs_exist_ok=True)
+                write_env(destination)
+                _commit(destination, "Generate project with aegis")
+            else:
+                write_env(staging)
+                _commit(staging, "Initial commit from aegis")
+                if destination.exists():
+                    destination.rmdir()
+                staging.rename(destination)
+        except OSError as error:
+            raise OutputDirectoryError(f"cannot write {destination}: {_os_reason(error)}") from None
     return destination
 
 
@@ -73,9 +90,27 @@ def check_target(target: Path, *, force: bool) -> None:
 
     Raises:
         TargetExistsError: ``target`` is a file, or a non-empty directory without ``force``.
+        OutputDirectoryError: A directory above ``target`` is a file, or the nearest
+            existing one cannot be written to.
     """
+    try:
+        _check_target(target, force=force)
+    except OSError as error:  # e.g. a directory on the way that may not be read
+        raise OutputDirectoryError(f"cannot create {target}: {_os_reason(error)}") from None
+
+
+def _check_target(target: Path, *, force: bool) -> None:
     if target.exists() and not target.is_dir():
         raise TargetExistsError(f"{target} exists and is not a directory")
+    if not target.exists():
+        # The nearest existing directory above is where new directories get created.
+        existing = next(parent for parent in target.parents if parent.exists())
+        if not existing.is_dir():
+            raise OutputDirectoryError(
+                f"cannot create {target}: {existing} exists and is not a directory"
+            )
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputDirectoryError(f"cannot create {target}: {existing} is not writable")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetExistsError(
             f"{target} already exists and is not empty (use --force to render into it)"
@@ -178,6 +213,12 @@ def _refuse_unknown_project_version(project_dir: Path, error: Exception) -> None
             f"{project_dir.name} was made with template {recorded}, which this Aegis "
             f"({__version__}) does not have: install the Aegis that made it, or a newer one"
         ) from error
+
+
+def _os_reason(error: OSError) -> str:
+    """Return an ``OSError``'s reason with the path it names, e.g. ``Permission denied: '/x'``."""
+    reason = error.strerror or _one_line(error)
+    return f"{reason}: '{error.filename}'" if error.filename else reason
 
 
 def _one_line(error: BaseException) -> str:

@@ -104,6 +104,39 @@ def test_target_that_is_a_file_is_refused(run_aegis: Run, tmp_path: Path) -> Non
     _assert_one_line_error(result, "is not a directory")
 
 
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_an_output_dir_below_a_file_is_one_line(run_aegis: Run, tmp_path: Path, below: str) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    result = run_aegis("init", "a1", "-o", str(afile / below), "--skip-tasks")
+    _assert_one_line_error(result, f"{afile} exists and is not a directory")
+    assert afile.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_an_output_dir_that_is_not_writable_is_one_line(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests may run as root, whom no permission bit stops: the refusal is simulated.
+    monkeypatch.setattr("aegis.render.os.access", lambda path, mode: False)
+    result = run_aegis("init", "a1", "-o", str(tmp_path / "out"), "--skip-tasks")
+    _assert_one_line_error(result, f"cannot create {tmp_path / 'out' / 'a1'}: ")
+    assert "is not writable" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_permission_error_while_creating_the_project_is_one_line(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out"))
+
+    monkeypatch.setattr("aegis.render.tempfile.TemporaryDirectory", refuse)
+    result = run_aegis("init", "a1", "-o", str(tmp_path / "out"), "--skip-tasks")
+    _assert_one_line_error(result, f"Permission denied: '{tmp_path / 'out'}'")
+    assert not (tmp_path / "out" / "a1").exists()
+
+
 def test_a_refused_initial_commit_is_one_line_with_gits_reason(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
