@@ -1,4 +1,5 @@
-"""Shared error answers: a 422 never echoes the input, and a 400 is documented."""
+"""Shared error answers: a 422 never echoes the input, a 400 is documented, a 500 is
+shaped like the rest, and no path is redirected."""
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
@@ -33,3 +34,28 @@ async def test_undecodable_body_answer_is_in_the_schema(client: AsyncClient) -> 
     for path_item in schema["paths"].values():
         for operation in path_item.values():
             assert "400" in operation["responses"]
+
+
+async def test_an_unhandled_error_is_a_500_with_the_security_headers(own_app: FastAPI) -> None:
+    @own_app.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug, with details the client must not see")
+
+    transport = ASGITransport(app=own_app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/broken")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_trailing_slash_is_not_redirected(client: AsyncClient) -> None:
+    # A redirect's address would come from the Host header, and a DELETE of a path with
+    # an empty id would be carried on to the collection.
+    response = await client.get("/health/", headers={"Host": "elsewhere.example"})
+
+    assert response.status_code == 404
+    assert "location" not in response.headers

@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from .body_limit import BodyLimitMiddleware
-from .headers import SecurityHeadersMiddleware
+from .headers import SecurityHeadersMiddleware, error_headers
 from .settings import EdgeSettings
 
 __all__ = ["EdgeSettings", "install_edge"]
@@ -24,7 +25,8 @@ def install_edge(app: FastAPI, settings: EdgeSettings, *, token_paths: Iterable[
     """Add the edge's middleware to `app`; call it once, before the app starts.
 
     From the outside in: security headers on every answer (the 413 and CORS answers
-    included), CORS for the listed origins, then the body size limit.
+    included, and the 500 of an unhandled error), CORS for the listed origins, then the
+    body size limit.
 
     Args:
         app: The application.
@@ -45,3 +47,15 @@ def install_edge(app: FastAPI, settings: EdgeSettings, *, token_paths: Iterable[
     app.add_middleware(
         SecurityHeadersMiddleware, https_only=settings.https_only, token_paths=token_paths
     )
+    # An unhandled error is answered by Starlette's outermost layer, outside every
+    # middleware: the handler it calls gives that 500 the same headers.
+    headers = error_headers(https_only=settings.https_only)
+
+    async def internal_error(_request: Request, _error: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "Internal Server Error"},
+            status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            headers=headers,
+        )
+
+    app.add_exception_handler(Exception, internal_error)

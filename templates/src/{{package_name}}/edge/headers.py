@@ -19,6 +19,12 @@ NO_STORE = (b"cache-control", b"no-store")
 PRAGMA = (b"pragma", b"no-cache")
 
 
+def error_headers(*, https_only: bool) -> dict[str, str]:
+    """The headers of a 500 answered outside this middleware (see `install_edge`)."""
+    always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
+    return {name.decode(): value.decode() for name, value in [*always, API_CSP, NO_STORE]}
+
+
 class SecurityHeadersMiddleware:
     """Add the security headers to every HTTP response.
 
