@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from aegis.errors import AegisError
 
@@ -27,7 +28,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except AegisError as error:
-            error_console.print(f"[bold red]error:[/] {error}", highlight=False)
+            # The message names the user's paths and input: printed as is, never as markup.
+            error_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
             raise typer.Exit(code=1) from None
 
     return wrapper

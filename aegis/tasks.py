@@ -114,7 +114,7 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
             result, fell_back = _run_step(step, project_dir)
         elapsed = time.perf_counter() - started
         read = step.reads(result.stdout) if step.reads else Result()
-        shown = f"{step.label}: {read.summary}" if read.summary else step.label
+        shown = escape(f"{step.label}: {read.summary}" if read.summary else step.label)
         if result.returncode == 0:
             console.print(f"[green]✓[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
             if fell_back:

@@ -137,6 +137,29 @@ def test_a_permission_error_while_creating_the_project_is_one_line(
     assert not (tmp_path / "out" / "a1").exists()
 
 
+@pytest.mark.parametrize("parent", ["br[/b]", "[red]x", "[/x]"])
+def test_paths_that_look_like_markup_are_printed_as_they_are(
+    run_aegis: Run, tmp_path: Path, parent: str
+) -> None:
+    out = tmp_path / parent
+    result = run_aegis("init", "ok2", "-o", str(out), "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert f"Rendered ok2 into {out / 'ok2'}" in result.output
+    # An error naming such a path, too.
+    result = run_aegis("init", "ok2", "-o", str(out), "--skip-tasks")
+    _assert_one_line_error(result, f"{out / 'ok2'} already exists")
+
+
+@pytest.mark.parametrize("command", [["update"], ["add", "database"], ["remove", "database"]])
+def test_a_markup_like_project_path_in_an_error_is_shown_as_typed(
+    run_aegis: Run, tmp_path: Path, command: list[str]
+) -> None:
+    for missing in (tmp_path / "[/x]", tmp_path / "[red]x"):
+        result = run_aegis(*command, "-p", str(missing), "--yes")
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"error: {missing} is not a directory"
+
+
 def test_a_refused_initial_commit_is_one_line_with_gits_reason(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -379,6 +379,19 @@ def test_add_switches_on_the_new_part_and_keeps_edits(run_aegis: Run, project: P
     assert _git("status", "--porcelain", cwd=project) == ""
 
 
+def test_add_and_update_print_a_markup_like_project_path_as_it_is(
+    run_aegis: Run, tmp_path: Path, template_repo: Path
+) -> None:
+    project = render.generate(_spec(), tmp_path / "[red]x" / "my-app")
+    result = run_aegis("add", "database", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert f"'git -C {project} show --stat'" in result.output
+    _release(template_repo, "v2.0.0", {"templates/[red]new[/].txt": "new\n"})
+    result = run_aegis("update", "-p", str(project), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  [red]new[/].txt\n" in result.output
+
+
 def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
     result = run_aegis("add", "backend", "-p", str(project), "--yes")
     assert result.exit_code == 0

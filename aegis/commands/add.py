@@ -52,7 +52,11 @@ def add(
     added = [name for name in selection.names if name not in current.names]
     if not added:
         present = ", ".join(entry.name for entry in wanted)
-        console.print(f"{present}: already in {project.path.name}, nothing to do", highlight=False)
+        console.print(
+            f"{present}: already in {project.path.name}, nothing to do",
+            markup=False,
+            highlight=False,
+        )
         return
     for name in added:
         if name in selection.implied:

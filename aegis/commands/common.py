@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from aegis.console import console
 from aegis.errors import UpdateConflictError
@@ -38,16 +39,19 @@ def report_outcome(project_dir: Path, outcome: Outcome, *, action: str) -> None:
         UpdateConflictError: Files were left with conflict markers.
     """
     for path in outcome.kept:
-        console.print(f"  kept {path}: yours, changed since it was generated", highlight=False)
+        console.print(
+            f"  kept {path}: yours, changed since it was generated", markup=False, highlight=False
+        )
     if outcome.conflicts:
-        console.print(f"[yellow]![/] {action} with conflicts in:", highlight=False)
+        console.print(f"[yellow]![/] {escape(action)} with conflicts in:", highlight=False)
         for path in outcome.conflicts:
-            console.print(f"  {path}", highlight=False)
+            console.print(f"  {path}", markup=False, highlight=False)
         console.print(
             "Next: resolve the <<<<<<< / >>>>>>> markers in those files, then\n"
             f"  cd {project_dir}\n"
             "  git add -A && git commit -m 'Resolve template update conflicts'\n"
             "  uv sync && make test",
+            markup=False,
             highlight=False,
         )
         raise UpdateConflictError(
@@ -55,8 +59,11 @@ def report_outcome(project_dir: Path, outcome: Outcome, *, action: str) -> None:
             f"'git -C {project_dir} add -A && git -C {project_dir} commit' to finish"
         )
     console.print(
-        f"[green]✓[/] {action}: {len(outcome.changed)} file(s) changed, committed "
-        f"(review with 'git -C {project_dir} show --stat')",
+        "[green]✓[/] "
+        + escape(
+            f"{action}: {len(outcome.changed)} file(s) changed, committed "
+            f"(review with 'git -C {project_dir} show --stat')"
+        ),
         highlight=False,
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from aegis import catalog, naming
 from aegis.catalog import Kind, Selection
@@ -82,7 +83,10 @@ def init(
     _announce(name, selection)
     spec = ProjectSpec(name=name, package=package, selection=selection, python_version=python)
     project_dir = generate(spec, target, force=force)
-    console.print(f"[green]✓[/] Rendered [bold]{name}[/] into {project_dir}", highlight=False)
+    console.print(
+        f"[green]✓[/] Rendered [bold]{escape(name)}[/] into {escape(str(project_dir))}",
+        highlight=False,
+    )
     if not skip_tasks:
         steps = post_generation_steps(python_version=python, run_tests=not skip_tests)
         run_steps(steps, project_dir, console)
@@ -121,7 +125,7 @@ def _ask_selection() -> tuple[list[str], list[str]]:
 
 def _announce(name: str, selection: Selection) -> None:
     parts = ", ".join(selection.names)
-    console.print(f"Creating [bold]{name}[/] with {parts}", highlight=False)
+    console.print(f"Creating [bold]{escape(name)}[/] with {parts}", highlight=False)
     for added, needed_by in selection.implied.items():
         console.print(f"  [yellow]+[/] {added} added (required by {needed_by})", highlight=False)
 
@@ -131,6 +135,6 @@ def _next_steps(project_dir: Path, selection: Selection, *, installed: bool) -> 
     if not installed:
         lines.append("uv sync")
     lines.append("make server")
-    console.print("\nNext steps:\n  " + "\n  ".join(lines), highlight=False)
+    console.print("\nNext steps:\n  " + "\n  ".join(lines), markup=False, highlight=False)
     if "auth" in selection.services:
         console.print("Then open http://127.0.0.1:8000/docs", highlight=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from aegis.commands.common import (
     ProjectPathOption,
@@ -45,12 +46,14 @@ def update(
     if dry_run:
         outcome = preview_update(project, data={}, vcs_ref=ref)
         if not outcome.changed:
-            console.print(f"Already up to date ({project.version})", highlight=False)
+            console.print(f"Already up to date ({project.version})", markup=False, highlight=False)
             return
-        console.print(f"Would update {project.version} -> {outcome.version}:", highlight=False)
+        console.print(
+            f"Would update {project.version} -> {outcome.version}:", markup=False, highlight=False
+        )
         for path in outcome.changed:
             mark = " [red](conflict)[/]" if path in outcome.conflicts else ""
-            console.print(f"  {path}{mark}", highlight=False)
+            console.print(f"  {escape(path)}{mark}", highlight=False)
         return
     if not confirm(f"Update {project.path.name} from the template?", yes=yes):
         raise typer.Exit(code=1)
@@ -58,7 +61,7 @@ def update(
         project, data={}, vcs_ref=ref, message=f"Update template from {project.version} with aegis"
     )
     if not outcome.changed:
-        console.print(f"Already up to date ({project.version})", highlight=False)
+        console.print(f"Already up to date ({project.version})", markup=False, highlight=False)
         return
     report_outcome(project.path, outcome, action=f"Updated {project.version} -> {outcome.version}")
     if not skip_tasks:
