@@ -6,6 +6,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,7 +34,7 @@ class Mail:
         """Build the MIME message: plain text, with the HTML body as an alternative."""
         message = EmailMessage()
         message["From"] = sender
-        message["To"] = self.to
+        message["To"] = ascii_address(self.to)
         message["Subject"] = self.subject
         message["Message-ID"] = make_msgid()
         message.set_content(self.text)
@@ -44,6 +45,19 @@ class Mail:
     def domain(self) -> str:
         """The recipient's domain: all that logs may say about who a message was for."""
         return self.to.rpartition("@")[2]
+
+
+def ascii_address(address: str) -> str:
+    """The address with an internationalized domain in its ASCII (IDNA) form.
+
+    Mail servers without SMTPUTF8 take only that form; `user@exämple.com` is sent as
+    `user@xn--exmple-cua.com`. An address it cannot convert is returned as it is.
+    """
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address
+    return valid.ascii_email or address
 
 
 def compose(name: str, *, to: str, link: str, **context: Any) -> Mail:
