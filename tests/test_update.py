@@ -291,6 +291,38 @@ def test_not_an_aegis_project_is_refused(run_aegis: Run, tmp_path: Path) -> None
         assert "is not an Aegis project" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"components: [backend]\n_src_path: caf\xe9\n", "not UTF-8 text (line 2)"),
+        (b"components: database\n_src_path: x\n", "'components' must be a list of names"),
+        (b"components: [backend]\n_src_path: x\n_commit: 12345\n", "'_commit' must be a string"),
+        (b"components: [backend]\nservices: [1]\n_src_path: x\n", "'services' must be a list"),
+        (b"components: [backend]\n_src_path: x\npython_version: 3.12\n", "'python_version'"),
+        (b"", ".copier-answers.yml is empty"),
+        (b"- backend\n", "expected a mapping of answers, found a list"),
+        (b"_src_path: x\nservices: []\n", "'components' is missing"),
+        (b"components: [backend]\n", "has no '_src_path'"),
+        (
+            b"components: [backend\n_src_path: x\n",
+            "invalid YAML: expected ',' or ']', but got ':' (line 2, column 10)",
+        ),
+    ],
+)
+def test_bad_answers_are_named_in_one_line(
+    run_aegis: Run, project: Path, content: bytes, expected: str
+) -> None:
+    (project / ".copier-answers.yml").write_bytes(content)
+    _git("commit", "-qam", "answers edited by hand", cwd=project)
+    head = _git("rev-parse", "HEAD", cwd=project)
+    for command in (["update"], ["add", "database"], ["remove", "database"]):
+        result = run_aegis(*command, "-p", str(project), "--yes", "--skip-tasks")
+        assert result.exit_code == 1, result.output
+        [line] = result.stderr.splitlines()
+        assert line.startswith("error: ") and expected in line, line
+        assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
 @pytest.mark.parametrize("command", [["update"], ["add", "auth"], ["remove", "database"]])
 def test_a_path_that_is_no_directory_is_named(
     run_aegis: Run, tmp_path: Path, command: list[str]
