@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
+import tomllib
 
 from aegis.errors import InvalidNameError
 
@@ -20,6 +22,46 @@ _RESERVED = frozenset(
         "tests", "typer", "uvicorn", "src",
     }
 )  # fmt: skip
+
+
+def normalized(distribution: str) -> str:
+    """Return a distribution name as PEP 503 compares it (``Foo_Bar`` -> ``foo-bar``)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+@functools.cache
+def template_dependencies() -> frozenset[str]:
+    """Return the normalized names of every distribution a generated project may require.
+
+    Read from the template's ``pyproject.toml.jinja`` rendered with every part switched
+    on (a project may gain any of them later with ``aegis add``): its dependencies,
+    extras, dependency groups and build requirements.
+    """
+    from jinja2 import Template, TemplateError  # only `aegis init` needs it: it renders anyway
+
+    from aegis.source import template_files
+
+    path = template_files() / "templates" / "pyproject.toml.jinja"
+    switches = {"with_database": True, "with_redis": True, "with_auth": True}
+    try:
+        text = Template(path.read_text(encoding="utf-8")).render(
+            project_name="x", package_name="x", description="", python_version="3.11", **switches
+        )
+        pyproject = tomllib.loads(text)
+    except (OSError, TemplateError, tomllib.TOMLDecodeError):
+        return frozenset()  # a broken template fails, and is reported, when it renders
+    project = pyproject.get("project", {})
+    requirements = [
+        *project.get("dependencies", []),
+        *(r for extra in project.get("optional-dependencies", {}).values() for r in extra),
+        *(r for group in pyproject.get("dependency-groups", {}).values() for r in group),
+        *pyproject.get("build-system", {}).get("requires", []),
+    ]
+    names = (_REQUIREMENT_NAME.match(r) for r in requirements if isinstance(r, str))
+    return frozenset(normalized(match[0]) for match in names if match)
+
+
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def package_name(project_name: str) -> str:
@@ -40,7 +82,7 @@ def validate(project_name: str) -> str:
         InvalidNameError: The name is empty, longer than ``MAX_LENGTH``, has
             characters other than letters, digits, ``-`` and ``_``, does not start
             with a letter, or its package name is a Python keyword or would shadow a
-            module the project needs.
+            module the project needs, or it names a distribution the project requires.
     """
     shown = repr(project_name)
     if not project_name:
@@ -59,5 +101,10 @@ def validate(project_name: str) -> str:
         raise InvalidNameError(
             f"invalid project name {shown}: package '{package}' would shadow a module "
             "of the same name"
+        )
+    if normalized(project_name) in template_dependencies():
+        raise InvalidNameError(
+            f"invalid project name {shown}: the generated project depends on the package "
+            f"'{normalized(project_name)}', and a project cannot depend on itself"
         )
     return package

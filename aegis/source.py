@@ -120,6 +120,15 @@ def copy_template_files(files: Path, destination: Path) -> Path:
     return destination
 
 
+def template_files() -> Path:
+    """Return the directory holding the template's ``copier.yml`` and ``templates/``.
+
+    The working files of a source checkout, or the plain copy inside an installed package.
+    """
+    checkout = PACKAGE_DIR.parent
+    return checkout if (checkout / "copier.yml").is_file() else PACKAGE_DIR / "_template"
+
+
 def user_owned_patterns(answers: dict[str, object]) -> set[str]:
     """Return the paths the template renders once and leaves to the user (rendered).
 
@@ -128,7 +137,6 @@ def user_owned_patterns(answers: dict[str, object]) -> set[str]:
     """
     from jinja2 import Template  # only needed when a project is changed
 
-    root = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "copier.yml").is_file() else None
-    config = (root or PACKAGE_DIR / "_template") / "copier.yml"
+    config = template_files() / "copier.yml"
     patterns = yaml.safe_load(config.read_text(encoding="utf-8")).get("_skip_if_exists", [])
     return {Template(pattern).render(answers) for pattern in patterns}

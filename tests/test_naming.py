@@ -1,7 +1,7 @@
 import pytest
 
 from aegis.errors import InvalidNameError
-from aegis.naming import validate
+from aegis.naming import normalized, template_dependencies, validate
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,24 @@ def test_valid_names_give_their_package(name: str, package: str) -> None:
 def test_invalid_names_are_refused_with_a_reason(name: str, reason: str) -> None:
     with pytest.raises(InvalidNameError, match=reason):
         validate(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mypy", "ruff", "redis", "sniffio", "cryptography", "Jinja2", "authlib", "PyJWT",
+     "email_validator", "time-machine", "uv_build", "psycopg", "aiosmtpd", "segno"],
+)  # fmt: skip
+def test_names_of_the_projects_own_dependencies_are_refused(name: str) -> None:
+    # uv cannot install a project that depends on a distribution of its own name.
+    with pytest.raises(InvalidNameError, match="a project cannot depend on itself"):
+        validate(name)
+
+
+def test_dependency_names_are_read_from_the_template() -> None:
+    names = template_dependencies()
+    assert {"fastapi", "redis", "pyjwt", "pytest-xdist", "psycopg", "uv-build"} <= names
+    assert "my-app" not in names and "x" not in names
+
+
+def test_names_compare_as_pep_503_normalizes_them() -> None:
+    assert normalized("Email__Validator") == normalized("email.validator") == "email-validator"
