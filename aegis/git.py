@@ -63,3 +63,19 @@ def is_repository(project_dir: Path) -> bool:
     except (subprocess.CalledProcessError, OSError):
         return False
     return Path(top).resolve() == project_dir.resolve()
+
+
+def uncommitted_changes(directory: Path) -> list[str]:
+    """Return the changed or untracked paths under ``directory`` in its git work tree.
+
+    Empty when ``directory`` is in no work tree (or git is missing): nothing git
+    tracks can be lost there.
+    """
+    try:
+        inside = run_git("rev-parse", "--is-inside-work-tree", cwd=directory, check=False)
+        if inside.strip() != "true":
+            return []
+        output = run_git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=directory)
+    except (subprocess.CalledProcessError, OSError):
+        return []
+    return [line[3:] for line in output.splitlines() if line.strip()]

@@ -23,12 +23,13 @@ from typing import Any
 
 from aegis import _lazy_prompts
 from aegis.errors import (
+    DirtyProjectError,
     OutputDirectoryError,
     RenderError,
     TargetExistsError,
     UnknownVersionError,
 )
-from aegis.git import commit_all
+from aegis.git import commit_all, uncommitted_changes
 from aegis.project import ProjectSpec, read_answers, record_template_origin
 from aegis.source import Snapshot, copy_template_files, template_source
 
@@ -55,6 +56,8 @@ def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Pa
             without ``force``; nothing was written.
         OutputDirectoryError: ``destination`` cannot be created or written to (a
             file where a directory should be, no permission).
+        DirtyProjectError: ``force`` over a git work tree with uncommitted changes;
+            nothing was written.
         RenderError: Copier or git failed; nothing was written to ``destination``.
     """
     destination = destination.resolve()
@@ -90,6 +93,7 @@ def check_target(target: Path, *, force: bool) -> None:
 
     Raises:
         TargetExistsError: ``target`` is a file, or a non-empty directory without ``force``.
+        DirtyProjectError: ``force`` over a git work tree with uncommitted changes.
         OutputDirectoryError: A directory above ``target`` is a file, or the nearest
             existing one cannot be written to.
     """
@@ -111,10 +115,19 @@ def _check_target(target: Path, *, force: bool) -> None:
             )
         if not os.access(existing, os.W_OK | os.X_OK):
             raise OutputDirectoryError(f"cannot create {target}: {existing} is not writable")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise TargetExistsError(
-            f"{target} already exists and is not empty (use --force to render into it)"
-        )
+    if target.is_dir() and any(target.iterdir()):
+        if not force:
+            raise TargetExistsError(
+                f"{target} already exists and is not empty (use --force to render into it)"
+            )
+        # --force overwrites the template's files: edits git has not saved would be lost.
+        dirty = uncommitted_changes(target)
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise DirtyProjectError(
+                f"{target} has uncommitted changes ({shown}): commit or stash them before "
+                "--force, or change an Aegis project with 'aegis update' / 'aegis add'"
+            )
 
 
 def _render(spec: ProjectSpec, staging: Path) -> None:

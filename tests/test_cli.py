@@ -286,6 +286,39 @@ def test_force_also_writes_the_env_file_and_commits(run_aegis: Run, tmp_path: Pa
     assert "pyproject.toml" in _git(target, "ls-files").split()
 
 
+def test_force_refuses_a_git_tree_with_uncommitted_edits(run_aegis: Run, tmp_path: Path) -> None:
+    assert run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks").exit_code == 0
+    target = tmp_path / "my-app"
+    (target / "README.md").write_text("my unsaved notes\n")
+    (target / "todo.txt").write_text("untracked\n")
+    head = _git(target, "rev-parse", "HEAD")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--force")
+    _assert_one_line_error(
+        result, f"{target} has uncommitted changes (README.md, todo.txt): commit or stash them"
+    )
+    assert "aegis update" in result.stderr
+    assert (target / "README.md").read_text() == "my unsaved notes\n"
+    assert _git(target, "rev-parse", "HEAD") == head
+
+
+def test_force_refuses_uncommitted_edits_in_an_enclosing_repository(
+    run_aegis: Run, tmp_path: Path
+) -> None:
+    _git(tmp_path, "init", "-q")
+    target = tmp_path / "my-app"
+    target.mkdir()
+    (target / "pyproject.toml").write_text("mine\n")
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--force")
+    _assert_one_line_error(result, "has uncommitted changes (my-app/pyproject.toml)")
+    assert (target / "pyproject.toml").read_text() == "mine\n"
+
+
+def test_force_over_a_clean_git_tree_renders(run_aegis: Run, tmp_path: Path) -> None:
+    assert run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks").exit_code == 0
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--force")
+    assert result.exit_code == 0, result.output
+
+
 def test_tasks_install_with_the_chosen_python_outside_the_callers_venv(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
