@@ -24,3 +24,14 @@ async def test_swagger_ui_authorize_redirect_is_served(client: AsyncClient) -> N
 
     assert "oauth2RedirectUrl" in page
     assert redirect.status_code == 200
+
+
+async def test_docs_assets_are_kept_and_revalidated(client: AsyncClient) -> None:
+    first = await client.get("/docs-assets/swagger-ui-bundle.js")
+    again = await client.get(
+        "/docs-assets/swagger-ui-bundle.js", headers={"If-None-Match": first.headers["etag"]}
+    )
+
+    assert first.headers["cache-control"] == "no-cache"  # not no-store: kept, then checked
+    assert again.status_code == 304
+    assert again.content == b""
