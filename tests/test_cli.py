@@ -319,6 +319,29 @@ def test_force_over_a_clean_git_tree_renders(run_aegis: Run, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize(
+    ("output_dir", "shown"),
+    [(None, "a9"), ("ro", "ro/a9"), ("with space", "'with space/a9'"), ("ABSOLUTE", "ABSOLUTE")],
+)
+def test_next_steps_cd_into_the_project_from_the_current_directory(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    output_dir: str | None, shown: str,
+) -> None:  # fmt: skip
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    elsewhere = tmp_path / "elsewhere"
+    args = (
+        []
+        if output_dir is None
+        else ["-o", str(elsewhere) if output_dir == "ABSOLUTE" else output_dir]
+    )
+    result = run_aegis("init", "a9", *args, "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    expected = str(elsewhere / "a9") if shown == "ABSOLUTE" else shown
+    assert f"Next steps:\n  cd {expected}\n  uv sync\n" in result.output
+
+
 def test_tasks_install_with_the_chosen_python_outside_the_callers_venv(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

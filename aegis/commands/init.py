@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -131,10 +132,18 @@ def _announce(name: str, selection: Selection) -> None:
 
 
 def _next_steps(project_dir: Path, selection: Selection, *, installed: bool) -> None:
-    lines = [f"cd {project_dir.name}"]
+    lines = [f"cd {shlex.quote(_shown_path(project_dir))}"]
     if not installed:
         lines.append("uv sync")
     lines.append("make server")
     console.print("\nNext steps:\n  " + "\n  ".join(lines), markup=False, highlight=False)
     if "auth" in selection.services:
         console.print("Then open http://127.0.0.1:8000/docs", highlight=False)
+
+
+def _shown_path(path: Path) -> str:
+    """Return ``path`` relative to the current directory when it is below it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):  # elsewhere, or the current directory is gone
+        return str(path)
