@@ -424,6 +424,25 @@ def test_add_and_update_print_a_markup_like_project_path_as_it_is(
     assert "  [red]new[/].txt\n" in result.output
 
 
+@pytest.mark.parametrize(
+    "command", [["add", "database"], ["update"], ["remove", "database"]], ids=lambda c: c[0]
+)
+def test_answering_no_says_nothing_changed(
+    run_aegis: Run, project: Path, template_repo: Path, monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:  # fmt: skip
+    if command[0] == "remove":
+        assert run_aegis("add", "database", "-p", str(project), "--skip-tasks").exit_code == 0
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "v2\n"})
+    head = _git("rev-parse", "HEAD", cwd=project)
+    monkeypatch.setattr("aegis.commands.common._stdin_is_terminal", lambda: True)
+    result = run_aegis(*command, "-p", str(project), "--skip-tasks", input="n\n")
+    assert result.exit_code == 1
+    assert result.stderr == "Aborted: nothing changed.\n"
+    assert _git("rev-parse", "HEAD", cwd=project) == head
+    assert _git("status", "--porcelain", cwd=project) == ""
+
+
 def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
     result = run_aegis("add", "backend", "-p", str(project), "--yes")
     assert result.exit_code == 0

@@ -61,8 +61,7 @@ def add(
     for name in added:
         if name in selection.implied:
             console.print(f"  [yellow]+[/] {name} added (required by {selection.implied[name]})")
-    if not confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes):
-        raise typer.Exit(code=1)
+    confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes)
 
     dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]
     if dropped:

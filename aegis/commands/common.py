@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aegis.console import console
+from aegis.console import console, error_console
 from aegis.errors import UpdateConflictError
 from aegis.existing import Outcome, Project
 from aegis.project import default_python_version
@@ -25,11 +25,21 @@ SkipTasksOption = Annotated[
 ]
 
 
-def confirm(question: str, *, yes: bool) -> bool:
-    """Ask ``question`` on a terminal; without one, or with ``--yes``, proceed."""
-    if yes or not sys.stdin.isatty():
-        return True
-    return typer.confirm(question, default=True)
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask ``question`` on a terminal; without one, or with ``--yes``, proceed.
+
+    Raises:
+        typer.Exit: The answer was no (exit code 1, after saying nothing changed).
+    """
+    if yes or not _stdin_is_terminal():
+        return
+    if not typer.confirm(question, default=True):
+        error_console.print("Aborted: nothing changed.", markup=False, highlight=False)
+        raise typer.Exit(code=1)
 
 
 def report_outcome(project_dir: Path, outcome: Outcome, *, action: str) -> None:

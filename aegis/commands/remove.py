@@ -59,8 +59,7 @@ def remove(
             "being removed: remove the others with --drop-tables first"
         )
     removed = ", ".join(entry.name for entry in unwanted)
-    if not confirm(f"Remove {removed} from {project.path.name}?", yes=yes):
-        raise typer.Exit(code=1)
+    confirm(f"Remove {removed} from {project.path.name}?", yes=yes)
 
     outcome = apply_update(
         project,

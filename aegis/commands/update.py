@@ -55,8 +55,7 @@ def update(
             mark = " [red](conflict)[/]" if path in outcome.conflicts else ""
             console.print(f"  {escape(path)}{mark}", highlight=False)
         return
-    if not confirm(f"Update {project.path.name} from the template?", yes=yes):
-        raise typer.Exit(code=1)
+    confirm(f"Update {project.path.name} from the template?", yes=yes)
     outcome = apply_update(
         project, data={}, vcs_ref=ref, message=f"Update template from {project.version} with aegis"
     )
