@@ -67,6 +67,10 @@ def _assert_one_line_error(result: Result, expected: str) -> None:
         (["-c", "auth"], "'auth' is a service"),
         (["--python-version", "2.7"], "invalid --python-version '2.7'"),
         (["--python-version", "3.10"], "invalid --python-version"),
+        (["--python-version", "3.99"], "invalid --python-version '3.99': expected 3.11 to 3.15"),
+        (["--python-version", "3.16"], "expected 3.11 to 3.15"),
+        (["--python-version", "3.012"], "invalid --python-version '3.012'"),
+        (["--python-version", "3.12.1"], "as major.minor"),
     ],
 )
 def test_bad_options_fail_with_one_line_and_write_nothing(
@@ -340,6 +344,19 @@ def test_next_steps_cd_into_the_project_from_the_current_directory(
     assert result.exit_code == 0, result.output
     expected = str(elsewhere / "a9") if shown == "ABSOLUTE" else shown
     assert f"Next steps:\n  cd {expected}\n  uv sync\n" in result.output
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.15"])
+def test_every_supported_python_version_renders(
+    run_aegis: Run, tmp_path: Path, version: str
+) -> None:
+    result = run_aegis(
+        "init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--python-version", version
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f'requires-python = ">={version}"' in (tmp_path / "my-app" / "pyproject.toml").read_text()
+    )
 
 
 def test_tasks_install_with_the_chosen_python_outside_the_callers_venv(

@@ -19,8 +19,11 @@ from aegis.project import ProjectSpec, default_python_version
 from aegis.render import check_target, generate
 from aegis.tasks import post_generation_steps, run_steps
 
-_PYTHON_VERSION = re.compile(r"^3\.(\d+)$")
+_PYTHON_VERSION = re.compile(r"^3\.([1-9]\d*)$")
+# From the oldest the template's code runs on to the newest CPython release, which is
+# also the newest `target-version` the project's ruff accepts (py316 is refused).
 _MIN_PYTHON_MINOR = 11
+_MAX_PYTHON_MINOR = 15
 
 NamesOption = Annotated[list[str] | None, typer.Option(show_default=False)]
 
@@ -96,10 +99,10 @@ def init(
 
 def _check_python_version(version: str) -> str:
     match = _PYTHON_VERSION.match(version)
-    if not match or int(match.group(1)) < _MIN_PYTHON_MINOR:
+    if not match or not _MIN_PYTHON_MINOR <= int(match.group(1)) <= _MAX_PYTHON_MINOR:
         raise InvalidOptionError(
-            f"invalid --python-version '{version}': expected 3.{_MIN_PYTHON_MINOR} or newer, "
-            "as major.minor (e.g. 3.11)"
+            f"invalid --python-version '{version}': expected 3.{_MIN_PYTHON_MINOR} to "
+            f"3.{_MAX_PYTHON_MINOR}, as major.minor (e.g. 3.{_MIN_PYTHON_MINOR})"
         )
     return version
 
