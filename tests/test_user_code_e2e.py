@@ -152,6 +152,8 @@ def _release_template_change(repo: Path) -> None:
     )
     _replace(package / "core" / "config.py.jinja", '    app_name: str = "{{ project_name }}"\n',
              '    app_name: str = "{{ project_name }}"\n    app_motto: str = "v2"\n')  # fmt: skip
+    _replace(templates / ".env.example.jinja", "APP_NAME={{ project_name }}\n",
+             "APP_NAME={{ project_name }}\nAPP_MOTTO=v2\n")  # fmt: skip
     _replace(package / "{% if with_database %}models.py{% endif %}.jinja",
              "Your own tables go in `tables.py`.", "Yours go in `tables.py` (v2).")  # fmt: skip
     _replace(templates / "pyproject.toml.jinja", "    # Yours below:",
