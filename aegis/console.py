@@ -35,6 +35,11 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def warn(message: str) -> None:
+    """Print ``warning: MESSAGE`` on one line of standard error (the message as is)."""
+    error_console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
+
+
 def split_names(values: list[str] | None) -> list[str]:
     """Flatten repeatable, comma-separated option values into unique names, in order."""
     names: list[str] = []

@@ -37,6 +37,8 @@ __all__ = ["check_target", "generate", "template_source", "update", "write_env"]
 
 _lazy_prompts.install()
 _SECRET_LINE = re.compile(r"^JWT_SECRET_KEY=.*$", re.MULTILINE)
+# `git describe --tags --always` of a commit that is not a tag: `abc1234` or `v1.0-3-gabc1234`.
+_UNTAGGED_COMMIT = re.compile(r"^(?:.+-\d+-g)?[0-9a-f]{7,40}$")
 
 
 def generate(spec: ProjectSpec, destination: Path, *, force: bool = False) -> Path:
@@ -222,6 +224,16 @@ def _refuse_unknown_project_version(project_dir: Path, error: Exception) -> None
     if recorded and str(error) == f"Unknown revision: {str(recorded)!r}":
         from aegis import __version__
 
+        if _UNTAGGED_COMMIT.match(str(recorded)):
+            # No release of Aegis is tagged like this: a commit of some checkout, most
+            # often Copier's draft of uncommitted template edits, which no history has.
+            raise UnknownVersionError(
+                f"{project_dir.name} was made with template {recorded}, a commit that is not "
+                f"in the history of this Aegis' template ({template_source().path}): most "
+                "likely a draft of uncommitted template changes, which cannot be updated "
+                "from; set '_commit' in .copier-answers.yml to the template commit it was "
+                "made from, commit that, and retry"
+            ) from error
         raise UnknownVersionError(
             f"{project_dir.name} was made with template {recorded}, which this Aegis "
             f"({__version__}) does not have: install the Aegis that made it, or a newer one"

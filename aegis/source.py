@@ -62,11 +62,15 @@ class TemplateSource:
         ref: The git revision to render, or ``None`` for a plain directory.
         snapshot: Plain files of exactly ``ref``, when known: new projects render
             from them without cloning.
+        draft: A source checkout whose template has uncommitted changes: rendering
+            ``HEAD`` records a draft commit that exists in no history, so a project
+            made from it cannot be updated later.
     """
 
     path: Path
     ref: str | None
     snapshot: Snapshot | None = None
+    draft: bool = False
 
 
 def template_source() -> TemplateSource:
@@ -95,7 +99,7 @@ def _checkout_source(checkout: Path) -> TemplateSource:
     that later updates can find, whatever else in the checkout is untracked (such as
     a project generated inside it); its working files are that commit, so they are
     also its snapshot. Uncommitted template edits render as ``HEAD``, which Copier
-    turns into a throwaway draft commit.
+    turns into a throwaway draft commit (a ``draft`` source: see :func:`draft_warning`).
     """
     try:
         template_changes = run_git("status", "--porcelain", "--", *_TEMPLATE_FILES, cwd=checkout)
@@ -104,8 +108,23 @@ def _checkout_source(checkout: Path) -> TemplateSource:
             commit = run_git("describe", "--tags", "--always", sha, cwd=checkout).strip()
             return TemplateSource(checkout, sha, Snapshot(checkout, commit))
     except (subprocess.CalledProcessError, OSError):
-        pass  # Copier's own handling of HEAD reports a broken checkout as a render error
-    return TemplateSource(checkout, "HEAD")
+        # Copier's own handling of HEAD reports a broken checkout as a render error.
+        return TemplateSource(checkout, "HEAD")
+    return TemplateSource(checkout, "HEAD", draft=True)
+
+
+def draft_warning(source: TemplateSource, project: str) -> str | None:
+    """Return the one-line warning for rendering ``source``'s draft into ``project``.
+
+    ``None`` when ``source`` is no draft: what it records can be found again later.
+    """
+    if not source.draft:
+        return None
+    return (
+        f"the template in {source.path} has uncommitted changes: {project} records them "
+        "as a draft version that later 'aegis add', 'remove' and 'update' cannot find "
+        "(commit the template changes first to avoid this)"
+    )
 
 
 def copy_template_files(files: Path, destination: Path) -> Path:

@@ -58,7 +58,8 @@ def test_template_edits_render_through_copier_draft_commit(checkout: Path) -> No
 
     found = source._checkout_source(checkout)
 
-    assert (found.ref, found.snapshot) == ("HEAD", None)
+    assert (found.ref, found.snapshot, found.draft) == ("HEAD", None, True)
+    assert source.draft_warning(found, "my-app") is not None
 
 
 def test_broken_checkout_falls_back_to_head(checkout: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
-from aegis import catalog, existing, render
+from aegis import catalog, existing, render, source
 from aegis.errors import RenderError
 from aegis.project import ProjectSpec
 from aegis.source import TemplateSource
@@ -694,3 +694,44 @@ def test_tables_of_a_removed_part_are_recorded_and_a_dropped_part_cannot_return(
     result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
     assert result.exit_code == 1
     assert "auth cannot come back: its tables were dropped by a migration" in result.stderr
+
+
+def test_a_draft_of_uncommitted_template_edits_is_warned_about_and_named_later(
+    run_aegis: Run, template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source checkout whose template has uncommitted edits: Copier renders them as a
+    # draft commit that no history holds, so the project cannot be updated later.
+    monkeypatch.setattr(render, "template_source", lambda: source._checkout_source(template_repo))
+    _write(template_repo, {"templates/notes.txt.jinja": "draft\n"})
+
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--yes")
+
+    assert result.exit_code == 0, result.output
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"warning: the template in {template_repo} has uncommitted changes")
+    project = tmp_path / "my-app"
+    recorded = str(_answers(project)["_commit"])
+    assert recorded != "v1.0.0"  # the draft's own describe, e.g. v1.0.0-1-g1234abc
+    result = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.stderr.startswith("warning: the template in ")
+
+    _git("checkout", "--", ".", cwd=template_repo)  # the template is clean again
+    for command in (["add", "database"], ["update"]):
+        result = run_aegis(*command, "-p", str(project), "--yes", "--skip-tasks")
+        assert result.exit_code == 1
+        [line] = result.stderr.splitlines()
+        assert line.startswith(
+            f"error: my-app was made with template {recorded}, a commit that is not in the "
+            f"history of this Aegis' template ({template_repo}): most likely a draft of "
+            "uncommitted template changes"
+        ), line
+
+
+def test_a_clean_template_checkout_warns_about_nothing(
+    run_aegis: Run, template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "template_source", lambda: source._checkout_source(template_repo))
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks", "--yes")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert _answers(tmp_path / "my-app")["_commit"] == "v1.0.0"

@@ -11,12 +11,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aegis import catalog, naming
+from aegis import catalog, naming, render
 from aegis.catalog import Kind, Selection
-from aegis.console import console, reports_errors, split_names
+from aegis.console import console, reports_errors, split_names, warn
 from aegis.errors import InvalidOptionError
 from aegis.project import ProjectSpec, default_python_version
 from aegis.render import check_target, generate
+from aegis.source import draft_warning
 from aegis.tasks import post_generation_steps, run_steps
 
 _PYTHON_VERSION = re.compile(r"^3\.([1-9]\d*)$")
@@ -85,6 +86,8 @@ def init(
     check_target(target, force=force)  # before anything is announced
 
     _announce(name, selection)
+    if warning := draft_warning(render.template_source(), name):
+        warn(warning)
     spec = ProjectSpec(name=name, package=package, selection=selection, python_version=python)
     project_dir = generate(spec, target, force=force)
     console.print(

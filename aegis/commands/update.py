@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from aegis import render
 from aegis.commands.common import (
     ProjectPathOption,
     SkipTasksOption,
@@ -17,8 +18,9 @@ from aegis.commands.common import (
     report_outcome,
     run_post_tasks,
 )
-from aegis.console import console, reports_errors
+from aegis.console import console, reports_errors, warn
 from aegis.existing import apply_update, open_project, preview_update
+from aegis.source import draft_warning
 
 _BARE_VERSION = re.compile(r"^\d+(\.\d+)*$")
 
@@ -55,6 +57,9 @@ def update(
             mark = " [red](conflict)[/]" if path in outcome.conflicts else ""
             console.print(f"  {escape(path)}{mark}", highlight=False)
         return
+    # Only the installed template's own version can be a draft: --to-version names a commit.
+    if ref is None and (warning := draft_warning(render.template_source(), project.path.name)):
+        warn(warning)
     confirm(f"Update {project.path.name} from the template?", yes=yes)
     outcome = apply_update(
         project, data={}, vcs_ref=ref, message=f"Update template from {project.version} with aegis"
