@@ -31,7 +31,13 @@ from aegis.errors import (
 )
 from aegis.git import commit_all, uncommitted_changes
 from aegis.project import ProjectSpec, read_answers, record_template_origin
-from aegis.source import Snapshot, copy_template_files, template_source
+from aegis.source import (
+    Snapshot,
+    TemplateSource,
+    copy_template_files,
+    template_source,
+    template_versions,
+)
 
 __all__ = ["check_target", "generate", "template_source", "update", "write_env"]
 
@@ -211,6 +217,7 @@ def update(project_dir: Path, *, data: dict[str, Any], vcs_ref: str | None) -> N
             )
     except Exception as error:  # see _render: any copier failure is one message
         _refuse_unknown_project_version(project_dir, error)
+        _refuse_unknown_or_older_target(project_dir, vcs_ref, source, error)
         raise RenderError(f"updating from the template failed: {_one_line(error)}") from error
 
 
@@ -237,6 +244,42 @@ def _refuse_unknown_project_version(project_dir: Path, error: Exception) -> None
         raise UnknownVersionError(
             f"{project_dir.name} was made with template {recorded}, which this Aegis "
             f"({__version__}) does not have: install the Aegis that made it, or a newer one"
+        ) from error
+
+
+_SHOWN_VERSIONS = 10
+
+
+def _refuse_unknown_or_older_target(
+    project_dir: Path, vcs_ref: str | None, source: TemplateSource, error: Exception
+) -> None:
+    """Name the cause, in Aegis' words, when the version asked for cannot be moved to.
+
+    Raises:
+        UnknownVersionError: ``vcs_ref`` is not in the template (the versions it has
+            are listed), or it is older than the project's version.
+    """
+    if vcs_ref is None:
+        return
+    if str(error) == f"Unknown revision: {vcs_ref!r}":
+        versions = template_versions(source)
+        if not versions:
+            raise UnknownVersionError(
+                f"unknown template version '{vcs_ref}': this Aegis' template has no tagged "
+                "versions (leave --to-version out to update to the installed one)"
+            ) from error
+        shown = ", ".join(versions[:_SHOWN_VERSIONS])
+        more = len(versions) - _SHOWN_VERSIONS
+        raise UnknownVersionError(
+            f"unknown template version '{vcs_ref}' (available, newest first: {shown}"
+            + (f" and {more} older" if more > 0 else "")
+            + ")"
+        ) from error
+    if "Downgrades are not supported" in str(error):
+        recorded = read_answers(project_dir).get("_commit")
+        raise UnknownVersionError(
+            f"cannot update {project_dir.name} to '{vcs_ref}': it is older than the template "
+            f"version {recorded} the project already has, and updates only move forward"
         ) from error
 
 

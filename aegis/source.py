@@ -23,6 +23,7 @@ given the same ``_commit`` and ``_src_path`` that the clone would have recorded.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -124,6 +125,30 @@ def draft_warning(source: TemplateSource, project: str) -> str | None:
         f"the template in {source.path} has uncommitted changes: {project} records them "
         "as a draft version that later 'aegis add', 'remove' and 'update' cannot find "
         "(commit the template changes first to avoid this)"
+    )
+
+
+def template_versions(source: TemplateSource) -> list[str]:
+    """Return the tagged versions ``source`` holds, newest first (empty if none or unreadable)."""
+    try:
+        if source.ref is None:
+            return []
+        if source.path.is_file():  # a bundle: its tags are among the refs it lists
+            heads = run_git("bundle", "list-heads", str(source.path), cwd=source.path.parent)
+            refs = (line.split()[-1] for line in heads.splitlines() if line.strip())
+            tags = [ref.removeprefix("refs/tags/") for ref in refs if ref.startswith("refs/tags/")]
+        else:
+            tags = run_git("tag", "--list", cwd=source.path).split()
+    except (subprocess.CalledProcessError, OSError):
+        return []
+    return sorted(set(tags), key=_version_key, reverse=True)
+
+
+def _version_key(tag: str) -> tuple[tuple[int, str], ...]:
+    """Order tags like versions: ``v1.10.0`` after ``v1.9.0``."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part)
+        for part in re.split(r"[.-]", tag.lstrip("v"))
     )
 
 

@@ -214,3 +214,18 @@ def test_an_installed_aegis_reads_its_bundled_template(
     (package / "_template" / "copier.yml").write_text("_subdirectory: templates\n" + config)
     monkeypatch.setattr(source, "PACKAGE_DIR", package)
     assert source.user_owned_patterns({"package_name": "shop"}) == owned
+
+
+def test_template_versions_of_a_checkout_and_of_a_bundle_newest_first(
+    checkout: Path, tmp_path: Path
+) -> None:
+    for tag in ("v1.10.0", "v1.9.0"):
+        commit_all(checkout, tag)
+        run_git("tag", tag, cwd=checkout)
+    expected = ["v1.10.0", "v1.9.0", "v1.0.0"]
+    assert source.template_versions(TemplateSource(checkout, "HEAD")) == expected
+    bundle = tmp_path / "template.bundle"
+    run_git("bundle", "create", str(bundle), "--all", cwd=checkout)
+    assert source.template_versions(TemplateSource(bundle, "HEAD")) == expected
+    assert source.template_versions(TemplateSource(tmp_path, None)) == []
+    assert source.template_versions(TemplateSource(tmp_path / "missing.bundle", "HEAD")) == []

@@ -376,7 +376,7 @@ def test_unknown_version_is_one_line_error_and_changes_nothing(
     assert result.exit_code == 1
     # The version asked for is named; the project's own (v1.0.0) is one this Aegis has.
     assert result.stderr.strip() == (
-        "error: updating from the template failed: Unknown revision: 'v9.9.9'"
+        "error: unknown template version 'v9.9.9' (available, newest first: v1.0.0)"
     )
     assert _git("rev-parse", "HEAD", cwd=project) == head
     assert _git("status", "--porcelain", cwd=project) == ""
@@ -735,3 +735,52 @@ def test_a_clean_template_checkout_warns_about_nothing(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert _answers(tmp_path / "my-app")["_commit"] == "v1.0.0"
+
+
+def test_an_unknown_version_lists_the_available_ones_newest_first(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    for tag in ("v1.2.0", "v1.10.0", "v1.9.0"):
+        _release(template_repo, tag, {"templates/notes.txt.jinja": f"{tag}\n"})
+    result = run_aegis("update", "-p", str(project), "--to-version", "nope", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: unknown template version 'nope' "
+        "(available, newest first: v1.10.0, v1.9.0, v1.2.0, v1.0.0)\n"
+    )
+
+
+def test_an_unknown_version_of_a_template_without_tags_says_how_to_update(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _git("tag", "-d", "v1.0.0", cwd=template_repo)
+    result = run_aegis("update", "-p", str(project), "--to-version", "nope", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: unknown template version 'nope': this Aegis' template has no tagged versions "
+        "(leave --to-version out to update to the installed one)\n"
+    )
+
+
+def test_an_older_version_is_refused_in_aegis_words(
+    run_aegis: Run, project: Path, template_repo: Path
+) -> None:
+    _release(template_repo, "v2.0.0", {"templates/notes.txt.jinja": "two\n"})
+    assert run_aegis("update", "-p", str(project), "--yes", "--skip-tasks").exit_code == 0
+    head = _git("rev-parse", "HEAD", cwd=project)
+    for asked in ("HEAD~1", "1.0.0"):
+        result = run_aegis("update", "-p", str(project), "--to-version", asked, "--yes")
+        assert result.exit_code == 1
+        shown = "v1.0.0" if asked == "1.0.0" else asked
+        assert result.stderr == (
+            f"error: cannot update my-app to '{shown}': it is older than the template version "
+            "v2.0.0 the project already has, and updates only move forward\n"
+        )
+        assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_to_version_is_refused(run_aegis: Run, project: Path, empty: str) -> None:
+    result = run_aegis("update", "-p", str(project), "--to-version", empty, "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --to-version is empty: name a template version")

@@ -19,6 +19,7 @@ from aegis.commands.common import (
     run_post_tasks,
 )
 from aegis.console import console, reports_errors, warn
+from aegis.errors import InvalidOptionError
 from aegis.existing import apply_update, open_project, preview_update
 from aegis.source import draft_warning
 
@@ -43,6 +44,11 @@ def update(
     skip_tasks: SkipTasksOption = False,
 ) -> None:
     """Update a project to the installed (or a named) template version with a 3-way merge."""
+    if to_version is not None and not to_version.strip():
+        raise InvalidOptionError(
+            "--to-version is empty: name a template version (e.g. 1.2.0), or leave the "
+            "option out to update to the installed one"
+        )
     project = open_project(project_path)
     ref = f"v{to_version}" if to_version and _BARE_VERSION.match(to_version) else to_version
     if dry_run:
