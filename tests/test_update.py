@@ -449,6 +449,27 @@ def test_add_something_present_says_so(run_aegis: Run, project: Path) -> None:
     assert "already in my-app" in result.output
 
 
+def test_remove_something_absent_is_nothing_to_do_like_add(run_aegis: Run, project: Path) -> None:
+    head = _git("rev-parse", "HEAD", cwd=project)
+    for names in (["auth"], ["auth", "redis"]):
+        result = run_aegis("remove", *names, "-p", str(project), "--yes")
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"{', '.join(names)}: not in my-app, nothing to do\n"
+        assert _git("rev-parse", "HEAD", cwd=project) == head
+
+
+def test_remove_of_present_and_absent_names_removes_the_present_ones(
+    run_aegis: Run, db_project: Path
+) -> None:
+    result = run_aegis(
+        "remove", "redis", "database", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    assert "  redis: not in my-app\n" in result.stdout
+    assert "Removed database" in result.stdout
+    assert _answers(db_project)["components"] == ["backend"]
+
+
 def test_add_unknown_name_lists_valid_names(run_aegis: Run, project: Path) -> None:
     result = run_aegis("add", "kafka", "-p", str(project), "--yes")
     assert result.exit_code == 1
@@ -513,7 +534,6 @@ def test_remove_takes_the_part_out_and_commits(run_aegis: Run, db_project: Path)
     ("names", "message"),
     [
         (["backend"], "backend is part of every project and cannot be removed"),
-        (["auth"], "nothing to remove: auth not in my-app (removable: database)"),
         (["kafka"], "unknown name 'kafka' (valid: backend, database, redis, auth)"),
         ([","], "nothing to remove: name it, as in 'aegis remove NAME' (removable: database)"),
         ([], "nothing to remove: name it, as in 'aegis remove NAME' (removable: database)"),

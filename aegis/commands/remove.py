@@ -46,7 +46,17 @@ def remove(
 ) -> None:
     """Remove components or services; their database tables stay unless --drop-tables."""
     project = open_project(project_path)
-    unwanted = _removable(project, [catalog.get(name) for name in split_names(names)])
+    requested = [catalog.get(name) for name in split_names(names)]
+    unwanted = _removable(project, requested)
+    # Like `aegis add` of what is there: asking for a state the project is in is no error.
+    absent = ", ".join(entry.name for entry in requested if entry not in unwanted)
+    if not unwanted:
+        console.print(
+            f"{absent}: not in {project.path.name}, nothing to do", markup=False, highlight=False
+        )
+        return
+    if absent:
+        console.print(f"  {absent}: not in {project.path.name}", markup=False, highlight=False)
     selection = _without(project.selection, unwanted)
     owning = [entry for entry in unwanted if entry.tables]
     migrations_go = [entry.name for entry in unwanted if entry.migrations]
@@ -93,7 +103,7 @@ def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
 
     Raises:
         RemovalRefusedError: An entry is always included, or a remaining one requires it.
-        NothingToRemoveError: No name was given, or none is in the project.
+        NothingToRemoveError: No name was given.
     """
     present = project.selection.names
     for entry in unwanted:
@@ -101,16 +111,12 @@ def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
             raise RemovalRefusedError(
                 f"{entry.name} is part of every project and cannot be removed"
             )
-    missing = [entry.name for entry in unwanted if entry.name not in present]
-    has = ", ".join(name for name in present if not catalog.get(name).always) or "nothing"
     if not unwanted:
+        has = ", ".join(name for name in present if not catalog.get(name).always) or "nothing"
         raise NothingToRemoveError(
             f"nothing to remove: name it, as in 'aegis remove NAME' (removable: {has})"
         )
-    if missing:
-        raise NothingToRemoveError(
-            f"nothing to remove: {', '.join(missing)} not in {project.path.name} (removable: {has})"
-        )
+    unwanted = [entry for entry in unwanted if entry.name in present]
     names = {entry.name for entry in unwanted}
     remaining = [name for name in present if name not in names]
     for entry in unwanted:
