@@ -115,10 +115,12 @@ class Selection:
 def _check_kind(names: Iterable[str], kind: Kind) -> list[str]:
     """Return ``names`` after checking each is a known entry of ``kind``."""
     checked = []
+    valid = ", ".join(e.name for e in entries(kind))
     for name in names:
-        entry = get(name)
+        entry = _BY_NAME.get(name)
+        if entry is None:
+            raise UnknownNameError(f"unknown {kind} '{name}' (valid {kind}s: {valid})")
         if entry.kind is not kind:
-            valid = ", ".join(e.name for e in entries(kind))
             raise UnknownNameError(
                 f"'{name}' is a {entry.kind}, not a {kind} (valid {kind}s: {valid})"
             )

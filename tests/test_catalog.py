@@ -32,7 +32,20 @@ def test_results_follow_catalog_order_whatever_the_input_order() -> None:
 def test_unknown_name_lists_valid_names() -> None:
     valid = "backend, database, redis, auth"
     with pytest.raises(UnknownNameError, match=f"unknown name 'kafka'.*{valid}"):
-        catalog.resolve(components=["kafka"])
+        catalog.get("kafka")
+
+
+@pytest.mark.parametrize(
+    ("kind", "valid"),
+    [
+        ("components", "valid components: backend, database, redis"),
+        ("services", "valid services: auth"),
+    ],
+)
+def test_an_unknown_name_lists_only_the_valid_names_of_its_option(kind: str, valid: str) -> None:
+    with pytest.raises(UnknownNameError) as raised:
+        catalog.resolve(**{kind: ["kafka"]})
+    assert str(raised.value) == f"unknown {kind[:-1]} 'kafka' ({valid})"
 
 
 def test_service_given_as_component_is_rejected() -> None:

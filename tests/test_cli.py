@@ -62,8 +62,11 @@ def _assert_one_line_error(result: Result, expected: str) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-s", "nope"], "unknown name 'nope' (valid: backend, database, redis, auth)"),
-        (["-c", "kafka,database"], "unknown name 'kafka'"),
+        (["-s", "nope"], "unknown service 'nope' (valid services: auth)"),
+        (
+            ["-c", "kafka,database"],
+            "unknown component 'kafka' (valid components: backend, database, redis)",
+        ),
         (["-c", "auth"], "'auth' is a service"),
         (["--python-version", "2.7"], "invalid --python-version '2.7'"),
         (["--python-version", "3.10"], "invalid --python-version"),
