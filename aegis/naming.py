@@ -84,7 +84,10 @@ def validate(project_name: str) -> str:
             with a letter, or its package name is a Python keyword or would shadow a
             module the project needs, or it names a distribution the project requires.
     """
-    shown = repr(project_name)
+    # A name is echoed back in errors: a very long one only by its start.
+    shown = repr(
+        project_name[:MAX_LENGTH] + "…" if len(project_name) > MAX_LENGTH else project_name
+    )
     if not project_name:
         raise InvalidNameError("project name is empty")
     if not _PROJECT_NAME.match(project_name):

@@ -1,5 +1,6 @@
 import pytest
 
+from aegis import naming
 from aegis.errors import InvalidNameError
 from aegis.naming import normalized, template_dependencies, validate
 
@@ -53,3 +54,12 @@ def test_dependency_names_are_read_from_the_template() -> None:
 
 def test_names_compare_as_pep_503_normalizes_them() -> None:
     assert normalized("Email__Validator") == normalized("email.validator") == "email-validator"
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "a b" * 100])
+def test_a_long_name_is_echoed_by_its_first_characters(name: str) -> None:
+    with pytest.raises(InvalidNameError) as raised:
+        naming.validate(name)
+    shown = f"'{name[: naming.MAX_LENGTH]}…'"
+    assert f"invalid project name {shown}:" in str(raised.value)
+    assert len(str(raised.value)) < 150
