@@ -50,6 +50,13 @@ def commit_all(project_dir: Path, message: str) -> None:
     )
 
 
+def commit_file(project_dir: Path, path: str, message: str) -> None:
+    """Commit ``path`` alone, whatever else in ``project_dir`` is changed."""
+    run_git("add", "--", path, cwd=project_dir)
+    env = _env_with_identity(project_dir)
+    run_git("commit", "--quiet", "--no-verify", "-m", message, "--", path, cwd=project_dir, env=env)
+
+
 def dirty_files(project_dir: Path) -> list[str]:
     """Return the paths git reports as changed or untracked (empty when clean)."""
     output = run_git("status", "--porcelain", "--untracked-files=all", cwd=project_dir)

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from aegis.errors import TaskFailedError
-from aegis.git import commit_all, dirty_files
+from aegis.git import commit_file, dirty_files
 
 _TAIL_LINES = 30
 
@@ -122,6 +122,9 @@ def run_steps(steps: Sequence[Step], project_dir: Path, console: Console) -> Non
             _show_notes(read, console)
             continue
         console.print(f"[red]✗[/] {shown} [dim]({elapsed:.1f}s)[/]", highlight=False)
+        # The install step's lock is good whatever the tests say: left uncommitted, it
+        # would make the next 'aegis add' or 'update' refuse the project as changed.
+        _commit_lock_file(project_dir)
         tail = result.stdout.splitlines()[-_TAIL_LINES:]
         console.print("\n".join([*read.failures, "", *tail] if read.failures else tail),
                       markup=False, highlight=False)  # fmt: skip
@@ -195,6 +198,20 @@ def _run(command: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str
 
 
 def _commit_lock_file(project_dir: Path) -> None:
-    """Commit the ``uv.lock`` that ``uv sync`` wrote, so the tree stays clean for updates."""
-    if "uv.lock" in dirty_files(project_dir):
-        commit_all(project_dir, "Lock dependencies with uv")
+    """Commit the ``uv.lock`` that ``uv sync`` wrote, so the tree stays clean for updates.
+
+    Only ``uv.lock``: anything else a step changed is the user's to look at.
+
+    Raises:
+        TaskFailedError: git could not commit it (the command to do it is named).
+    """
+    try:
+        if "uv.lock" in dirty_files(project_dir):
+            commit_file(project_dir, "uv.lock", "Lock dependencies with uv")
+    except (subprocess.CalledProcessError, OSError) as error:
+        detail = " ".join((getattr(error, "stderr", "") or str(error)).split())
+        raise TaskFailedError(
+            f"git could not commit uv.lock ({detail}); commit it with: "
+            f"git -C {shlex.quote(str(project_dir))} add uv.lock && "
+            f"git -C {shlex.quote(str(project_dir))} commit -m 'Lock dependencies with uv'"
+        ) from error

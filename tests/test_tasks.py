@@ -243,6 +243,41 @@ def test_other_changes_are_left_for_the_user(project: Path) -> None:
     assert _log(project) == []
 
 
+def _status(project: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_lock_file_is_committed_alone_even_when_a_later_step_fails(project: Path) -> None:
+    # `aegis add` installs (writing uv.lock), then the tests fail: a lock left
+    # untracked would make the next 'aegis add' or 'update' refuse the project.
+    install = Step("install", _python("import pathlib; pathlib.Path('uv.lock').write_text('x')"))
+    tests = Step(
+        "tests",
+        _python("import pathlib, sys; pathlib.Path('out.txt').write_text('x'); sys.exit(1)"),
+    )
+
+    with pytest.raises(TaskFailedError):
+        tasks.run_steps([install, tests], project, _quiet())
+
+    assert _log(project) == ["Lock dependencies with uv"]
+    assert _status(project) == "?? out.txt\n"
+
+
+def test_a_lock_file_git_cannot_commit_is_a_one_line_error(project: Path) -> None:
+    step = Step("lock", _python("import pathlib; pathlib.Path('uv.lock').write_text('x')"))
+    (project / ".git" / "index.lock").write_text("")  # another git is at work
+
+    with pytest.raises(
+        TaskFailedError, match=r"^git could not commit uv.lock \(.*index.lock"
+    ) as raised:
+        tasks.run_steps([step], project, _quiet())
+
+    assert "add uv.lock && git -C" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
 def test_a_step_runs_detached_from_the_terminal_with_output_merged(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
