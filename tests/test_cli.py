@@ -346,7 +346,11 @@ def test_next_steps_cd_into_the_project_from_the_current_directory(
     result = run_aegis("init", "a9", *args, "--skip-tasks")
     assert result.exit_code == 0, result.output
     expected = str(elsewhere / "a9") if shown == "ABSOLUTE" else shown
-    assert f"Next steps:\n  cd {expected}\n  uv sync\n" in result.output
+    # Every project serves /docs: a backend-only one (as here) is pointed at it too.
+    assert (
+        f"Next steps:\n  cd {expected}\n  uv sync\n  make server\n"
+        "Then open http://127.0.0.1:8000/docs\n"
+    ) in result.output
 
 
 @pytest.mark.parametrize("version", ["3.11", "3.15"])

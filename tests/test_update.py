@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -804,3 +805,19 @@ def test_an_empty_to_version_is_refused(run_aegis: Run, project: Path, empty: st
     result = run_aegis("update", "-p", str(project), "--to-version", empty, "--yes")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: --to-version is empty: name a template version")
+
+
+def test_add_shows_what_it_brings_along_without_stray_highlighting(
+    run_aegis: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from aegis.commands import add
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(add, "console", Console(file=terminal, force_terminal=True, width=200))
+    result = run_aegis("add", "auth", "-p", str(project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in terminal.getvalue().splitlines() if "database added" in line]
+    # Only the '+' is styled (yellow): Rich's highlighter would make '(' and ')' bold.
+    assert line == "  \x1b[33m+\x1b[0m database added (required by auth)"

@@ -60,7 +60,10 @@ def add(
         return
     for name in added:
         if name in selection.implied:
-            console.print(f"  [yellow]+[/] {name} added (required by {selection.implied[name]})")
+            console.print(
+                f"  [yellow]+[/] {name} added (required by {selection.implied[name]})",
+                highlight=False,
+            )
     confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes)
 
     dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]

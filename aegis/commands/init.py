@@ -97,7 +97,7 @@ def init(
     if not skip_tasks:
         steps = post_generation_steps(python_version=python, run_tests=not skip_tests)
         run_steps(steps, project_dir, console)
-    _next_steps(project_dir, selection, installed=not skip_tasks)
+    _next_steps(project_dir, installed=not skip_tasks)
 
 
 def _check_python_version(version: str) -> str:
@@ -137,14 +137,14 @@ def _announce(name: str, selection: Selection) -> None:
         console.print(f"  [yellow]+[/] {added} added (required by {needed_by})", highlight=False)
 
 
-def _next_steps(project_dir: Path, selection: Selection, *, installed: bool) -> None:
+def _next_steps(project_dir: Path, *, installed: bool) -> None:
     lines = [f"cd {shlex.quote(_shown_path(project_dir))}"]
     if not installed:
         lines.append("uv sync")
     lines.append("make server")
     console.print("\nNext steps:\n  " + "\n  ".join(lines), markup=False, highlight=False)
-    if "auth" in selection.services:
-        console.print("Then open http://127.0.0.1:8000/docs", highlight=False)
+    # Every project serves its API documentation, whatever it includes.
+    console.print("Then open http://127.0.0.1:8000/docs", highlight=False)
 
 
 def _shown_path(path: Path) -> str:
