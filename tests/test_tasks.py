@@ -349,3 +349,13 @@ def test_failed_tests_are_named_first_then_the_tail(project: Path) -> None:
 def test_without_the_uv_package_steps_run_the_uv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "uv", None)  # importing it now raises ImportError
     assert tasks.uv_executable() == "uv"
+
+
+def test_getting_started_shows_the_steps_as_they_are_printed() -> None:
+    # The example output of `aegis init` in the docs, against the real step labels.
+    docs = Path(__file__).resolve().parent.parent / "docs" / "getting-started.md"
+    example = docs.read_text(encoding="utf-8").partition("Creating my-app with")[2]
+    shown = [line for line in example.partition("Next steps:")[0].splitlines() if "✓" in line]
+    install, run_tests = tasks.post_generation_steps(python_version="3.12", run_tests=True)
+    totals = tasks.read_pytest("=== 513 passed, 6 skipped in 43.55s ===").summary
+    assert shown[1:] == [f"✓ {install.label} (1.8s)", f"✓ {run_tests.label}: {totals} (43.6s)"]
