@@ -11,6 +11,7 @@ commit the wheel's plain template files are (as ``git describe --tags --always``
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,6 +24,7 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
     """Add ``template.bundle`` to wheels built from a git checkout."""
 
     PLUGIN_NAME = "template-bundle"
+    _workdir: Path | None = None
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Create the bundle and add it to the wheel (skipped outside a git checkout)."""
@@ -33,7 +35,27 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
             ["git", "status", "--porcelain", "--", "copier.yml", "templates"],
             cwd=root, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
-        workdir = Path(tempfile.mkdtemp(prefix="aegis-bundle-"))
+        # Removed in finalize, once the wheel holds the files (or here, if this fails).
+        self._workdir = Path(tempfile.mkdtemp(prefix="aegis-bundle-"))
+        try:
+            self._add_bundle(root, status, self._workdir, build_data)
+        except BaseException:
+            self._remove_workdir()
+            raise
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the temporary directory the bundle was made in."""
+        self._remove_workdir()
+
+    def _remove_workdir(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _add_bundle(
+        self, root: Path, status: str, workdir: Path, build_data: dict[str, Any]
+    ) -> None:
+        """Write the bundle (and the commit, for a clean template) into ``workdir``."""
         if status.strip():
             self.app.display_warning(
                 "template has uncommitted changes: the bundle holds the last commit only"
