@@ -59,3 +59,7 @@ class UnknownVersionError(AegisError):
 
 class UpdateConflictError(AegisError):
     """An update left merge conflicts for the user to resolve."""
+
+
+class GitMissingError(AegisError):
+    """git, which every project is kept in, is not installed (or not on PATH)."""

@@ -11,7 +11,7 @@ from typing import Any
 from aegis import catalog, render
 from aegis.catalog import Selection
 from aegis.errors import DirtyProjectError, NotAProjectError, UnresolvedConflictError
-from aegis.git import commit_all, dirty_files, is_repository, run_git
+from aegis.git import commit_all, dirty_files, is_repository, require_git, run_git
 from aegis.project import read_answers, record_template_origin
 from aegis.source import user_owned_patterns
 
@@ -68,6 +68,7 @@ def open_project(path: Path) -> Project:
 
     Raises:
         NotAProjectError: No answers file, or not the top of a git repository.
+        GitMissingError: git is not installed.
         UnresolvedConflictError: Conflicts of an earlier update are still unresolved.
         DirtyProjectError: The git tree has uncommitted changes (they are named).
     """
@@ -75,6 +76,7 @@ def open_project(path: Path) -> Project:
     if not path.is_dir():
         raise NotAProjectError(f"{path} is not a directory")
     answers = read_answers(path)
+    require_git()
     if not is_repository(path):
         raise NotAProjectError(f"{path} is not the top of a git repository (run 'git init')")
     _refuse_unresolved_conflicts(path)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
+
+from aegis.errors import GitMissingError
 
 # Used only when the user has no git identity, so the first commit cannot fail on it.
 _FALLBACK_IDENTITY = {
@@ -13,6 +16,19 @@ _FALLBACK_IDENTITY = {
     "GIT_COMMITTER_NAME": "Aegis",
     "GIT_COMMITTER_EMAIL": "aegis@localhost",
 }
+
+
+def require_git() -> None:
+    """Refuse to go on without git: every project is a git repository.
+
+    Raises:
+        GitMissingError: No ``git`` on ``PATH``.
+    """
+    if shutil.which("git") is None:
+        raise GitMissingError(
+            "git is not installed (no 'git' on PATH): Aegis keeps every project in a git "
+            "repository; install git and retry"
+        )
 
 
 def run_git(*args: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> str:

@@ -193,10 +193,8 @@ def test_init_without_git_is_one_line(
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     result = run_aegis("init", "my-app", "-o", str(tmp_path), "--skip-tasks")
-    _assert_one_line_error(
-        result, "git could not commit the project: [Errno 2] No such file or directory: 'git'"
-    )
-    assert not (tmp_path / "my-app").exists()
+    _assert_one_line_error(result, "git is not installed (no 'git' on PATH)")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bin"]
 
 
 def test_no_prompt_without_a_terminal(run_aegis: Run, tmp_path: Path) -> None:

@@ -821,3 +821,18 @@ def test_add_shows_what_it_brings_along_without_stray_highlighting(
     [line] = [line for line in terminal.getvalue().splitlines() if "database added" in line]
     # Only the '+' is styled (yellow): Rich's highlighter would make '(' and ')' bold.
     assert line == "  \x1b[33m+\x1b[0m database added (required by auth)"
+
+
+@pytest.mark.parametrize("command", [["add", "database"], ["remove", "database"], ["update"]])
+def test_without_git_the_project_commands_say_git_is_missing(
+    run_aegis: Run, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:  # fmt: skip
+    head = _git("rev-parse", "HEAD", cwd=project)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = run_aegis(*command, "-p", str(project), "--yes", "--skip-tasks")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: git is not installed (no 'git' on PATH)")
+    assert len(result.stderr.splitlines()) == 1
+    assert _git("rev-parse", "HEAD", cwd=project) == head

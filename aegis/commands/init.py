@@ -15,6 +15,7 @@ from aegis import catalog, naming, render
 from aegis.catalog import Kind, Selection
 from aegis.console import console, reports_errors, split_names, warn
 from aegis.errors import InvalidOptionError
+from aegis.git import require_git
 from aegis.project import ProjectSpec, default_python_version
 from aegis.render import check_target, generate
 from aegis.source import draft_warning
@@ -83,6 +84,7 @@ def init(
         requested_components, requested_services = _ask_selection()
     selection = catalog.resolve(requested_components, requested_services)
     target = (output_dir / name).resolve()
+    require_git()
     check_target(target, force=force)  # before anything is announced
 
     _announce(name, selection)
