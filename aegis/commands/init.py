@@ -84,8 +84,8 @@ def init(
         requested_components, requested_services = _ask_selection()
     selection = catalog.resolve(requested_components, requested_services)
     target = (output_dir / name).resolve()
-    require_git()
     check_target(target, force=force)  # before anything is announced
+    require_git()
 
     _announce(name, selection)
     if warning := draft_warning(render.template_source(), name):
