@@ -73,9 +73,12 @@ def commit_file(project_dir: Path, path: str, message: str) -> None:
     run_git("commit", "--quiet", "--no-verify", "-m", message, "--", path, cwd=project_dir, env=env)
 
 
-def dirty_files(project_dir: Path) -> list[str]:
-    """Return the paths git reports as changed or untracked (empty when clean)."""
-    output = run_git("status", "--porcelain", "--untracked-files=all", cwd=project_dir)
+def dirty_files(directory: Path) -> list[str]:
+    """Return the paths under ``directory`` git reports as changed or untracked.
+
+    Empty when clean. The paths are relative to the top of the work tree.
+    """
+    output = run_git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=directory)
     return [line[3:] for line in output.splitlines() if line.strip()]
 
 
@@ -96,9 +99,6 @@ def uncommitted_changes(directory: Path) -> list[str]:
     """
     try:
         inside = run_git("rev-parse", "--is-inside-work-tree", cwd=directory, check=False)
-        if inside.strip() != "true":
-            return []
-        output = run_git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=directory)
+        return dirty_files(directory) if inside.strip() == "true" else []
     except (subprocess.CalledProcessError, OSError):
         return []
-    return [line[3:] for line in output.splitlines() if line.strip()]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from aegis.catalog import Selection
 from aegis.cli import app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,3 +24,16 @@ def run_aegis() -> Callable[..., Result]:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
+
+
+def render_selection(copie: Any, selection: Selection) -> Path:
+    """Render `my-app` with ``selection`` through pytest-copie's fixture; return its folder."""
+    result = copie.copy(
+        extra_answers={
+            "project_name": "my-app",
+            "components": list(selection.components),
+            "services": list(selection.services),
+        }
+    )
+    assert result.exit_code == 0, result.exception
+    return Path(result.project_dir)

@@ -8,14 +8,13 @@ class). The endpoint table is checked against the app's routes by the smoke matr
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aegis import catalog
 from aegis.catalog import Selection
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, render_selection
 from tests.readme_tables import (
     NAME,
     disagreements,
@@ -26,18 +25,6 @@ from tests.readme_tables import (
 )
 
 EVERYTHING = max(catalog.combinations(), key=lambda selection: len(selection.names))
-
-
-def _render(copie: Any, selection: Selection) -> Path:
-    result = copie.copy(
-        extra_answers={
-            "project_name": "my-app",
-            "components": list(selection.components),
-            "services": list(selection.services),
-        }
-    )
-    assert result.exit_code == 0, result.exception
-    return Path(result.project_dir)
 
 
 def test_the_parser_reads_each_kind_of_row() -> None:
@@ -85,7 +72,7 @@ def test_the_endpoint_parser_reads_each_kind_of_row() -> None:
 
 @pytest.mark.parametrize("selection", catalog.combinations(), ids=lambda s: "+".join(s.names))
 def test_readme_settings_agree_with_env_example(copie: Any, selection: Selection) -> None:
-    project = _render(copie, selection)
+    project = render_selection(copie, selection)
     example = env_example(project)
     settings = section((project / "README.md").read_text("utf-8"), "Settings")
 
@@ -96,7 +83,7 @@ def test_readme_settings_agree_with_env_example(copie: Any, selection: Selection
 
 
 def test_configuration_page_agrees_with_env_example(copie: Any) -> None:
-    example = env_example(_render(copie, EVERYTHING))
+    example = env_example(render_selection(copie, EVERYTHING))
     page = (REPO_ROOT / "docs" / "configuration.md").read_text("utf-8")
     documented = documented_defaults(page)
 

@@ -11,7 +11,7 @@ import yaml
 
 from aegis import catalog
 from aegis.catalog import Selection
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, render_selection
 
 COMBINATIONS = catalog.combinations()
 
@@ -23,15 +23,7 @@ def _ids(selection: Selection) -> str:
 @pytest.fixture(params=COMBINATIONS, ids=_ids)
 def rendered(request: pytest.FixtureRequest, copie: Any) -> tuple[Selection, Path]:
     selection: Selection = request.param
-    result = copie.copy(
-        extra_answers={
-            "project_name": "my-app",
-            "components": list(selection.components),
-            "services": list(selection.services),
-        }
-    )
-    assert result.exit_code == 0, result.exception
-    return selection, Path(result.project_dir)
+    return selection, render_selection(copie, selection)
 
 
 def _files(project: Path) -> list[Path]:

@@ -19,10 +19,21 @@ NO_STORE = (b"cache-control", b"no-store")
 PRAGMA = (b"pragma", b"no-cache")
 
 
+def added_headers(
+    *, https_only: bool, own_policy: bool = False, own_cache: bool = False, token_path: bool = False
+) -> list[tuple[bytes, bytes]]:
+    """The headers an answer gets, given the policies it set itself and where it goes."""
+    return [
+        *ALWAYS,
+        *([HSTS] if https_only else []),
+        *([] if own_policy else [API_CSP]),
+        *([] if own_cache else [NO_STORE, *([PRAGMA] if token_path else [])]),
+    ]
+
+
 def error_headers(*, https_only: bool) -> dict[str, str]:
     """The headers of a 500 answered outside this middleware (see `install_edge`)."""
-    always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
-    return {name.decode(): value.decode() for name, value in [*always, API_CSP, NO_STORE]}
+    return {name.decode(): value.decode() for name, value in added_headers(https_only=https_only)}
 
 
 class SecurityHeadersMiddleware:
@@ -39,15 +50,15 @@ class SecurityHeadersMiddleware:
         """Wrap `app`; with `https_only`, also send Strict-Transport-Security."""
         self.app = app
         self.token_paths = frozenset(token_paths)
-        always = [*ALWAYS, HSTS] if https_only else list(ALWAYS)
         # The lists a response can need, by (own policy, own cache policy, token path),
         # built once rather than per response.
         self.added = {
-            (own_policy, own_cache, token_path): [
-                *always,
-                *([] if own_policy else [API_CSP]),
-                *([] if own_cache else [NO_STORE, *([PRAGMA] if token_path else [])]),
-            ]
+            (own_policy, own_cache, token_path): added_headers(
+                https_only=https_only,
+                own_policy=own_policy,
+                own_cache=own_cache,
+                token_path=token_path,
+            )
             for own_policy in (False, True)
             for own_cache in (False, True)
             for token_path in (False, True)
