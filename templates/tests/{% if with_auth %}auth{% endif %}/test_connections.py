@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy.pool import QueuePool
 
 from tests.auth.factories import PASSWORD, services
 from tests.auth.gates import HashGate
@@ -50,11 +51,22 @@ async def test_hashing_holds_no_pooled_connection(
     send, expected_status = REQUESTS[name]
     request = asyncio.create_task(send(client, user_headers))
     await gate.hashing()
-    await asyncio.sleep(0.1)  # time for the commit ending the read, concurrent with the hash
 
     # Requests queued for the hashing pool must not hold every pooled connection.
-    checked_out = app.state.engine.pool.checkedout()
+    checked_out = await checked_out_after_the_read(app.state.engine.pool)
     gate.open()
     assert checked_out == 0
     assert (await request).status_code == expected_status
     assert not gate.timed_out
+
+
+async def checked_out_after_the_read(pool: QueuePool) -> int:
+    """How many connections are out once the read's commit had time to end (up to 1 s).
+
+    That commit runs concurrently with the hash, which the gate holds.
+    """
+    for _ in range(500):
+        if not pool.checkedout():
+            break
+        await asyncio.sleep(0.002)
+    return pool.checkedout()
