@@ -81,8 +81,9 @@ def validate(project_name: str) -> str:
     Raises:
         InvalidNameError: The name is empty, longer than ``MAX_LENGTH``, has
             characters other than letters, digits, ``-`` and ``_``, does not start
-            with a letter, or its package name is a Python keyword or would shadow a
-            module the project needs, or it names a distribution the project requires.
+            with a letter or does not end with a letter or digit, or its package name
+            is a Python keyword or would shadow a module the project needs, or it names
+            a distribution the project requires.
     """
     # A name is echoed back in errors: a very long one only by its start.
     shown = repr(
@@ -95,6 +96,9 @@ def validate(project_name: str) -> str:
             f"invalid project name {shown}: use letters, digits, '-' and '_', "
             "starting with a letter (e.g. my-app)"
         )
+    if project_name.endswith(("-", "_")):
+        # PEP 508 asks a distribution name to end with a letter or digit: uv refuses `app-`.
+        raise InvalidNameError(f"invalid project name {shown}: end it with a letter or digit")
     if len(project_name) > MAX_LENGTH:
         raise InvalidNameError(f"invalid project name {shown}: at most {MAX_LENGTH} characters")
     package = package_name(project_name)

@@ -7,7 +7,7 @@ from aegis.naming import normalized, template_dependencies, validate
 
 @pytest.mark.parametrize(
     ("name", "package"),
-    [("my-app", "my_app"), ("api", "api"), ("My_Service2", "my_service2")],
+    [("my-app", "my_app"), ("api", "api"), ("My_Service2", "my_service2"), ("a", "a")],
 )
 def test_valid_names_give_their_package(name: str, package: str) -> None:
     assert validate(name) == package
@@ -22,6 +22,8 @@ def test_valid_names_give_their_package(name: str, package: str) -> None:
         ("../x", "use letters"),
         ("a/b", "use letters"),
         ("-x", "starting with a letter"),
+        ("app-", "end it with a letter or digit"),
+        ("app_", "end it with a letter or digit"),
         ("class", "keyword"),
         ("match", "keyword"),
         ("json", "shadow"),
