@@ -12,6 +12,8 @@ app = typer.Typer(
     name="aegis",
     help="Generate FastAPI services with JWT authentication, and keep them up to date.",
     no_args_is_help=True,
+    # Subcommands inherit it: `aegis init -h` works too.
+    context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
     pretty_exceptions_enable=False,
 )

@@ -29,6 +29,13 @@ def test_init_help_lists_its_options(run_aegis: Run) -> None:
         assert option in result.output
 
 
+@pytest.mark.parametrize("command", [[], ["init"], ["add"], ["remove"], ["update"]])
+def test_dash_h_is_help(run_aegis: Run, command: list[str]) -> None:
+    result = run_aegis(*command, "-h")
+    assert result.exit_code == 0
+    assert result.output == run_aegis(*command, "--help").output
+
+
 @pytest.mark.parametrize("args", [["--version"], ["version"]])
 def test_version(run_aegis: Run, args: list[str]) -> None:
     result = run_aegis(*args)
