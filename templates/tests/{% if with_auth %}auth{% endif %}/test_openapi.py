@@ -10,7 +10,7 @@ EXPECTED = {
     ("delete", "/auth/sessions"): {"401"},
     ("delete", "/auth/sessions/{session_id}"): {"401", "404", "422"},
     ("get", "/auth/me"): {"401"},
-    ("patch", "/auth/me"): {"401", "409", "422", "429"},
+    ("patch", "/auth/me"): {"400", "401", "409", "422", "429"},
     ("delete", "/auth/me"): {"401"},
     ("post", "/auth/me/password"): {"400", "401", "422", "429"},
     ("get", "/auth/users"): {"401", "403", "422"},
