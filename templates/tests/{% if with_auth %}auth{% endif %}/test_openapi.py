@@ -11,7 +11,7 @@ EXPECTED = {
     ("delete", "/auth/sessions/{session_id}"): {"401", "404", "422"},
     ("get", "/auth/me"): {"401"},
     ("patch", "/auth/me"): {"400", "401", "409", "422", "429"},
-    ("delete", "/auth/me"): {"401"},
+    ("delete", "/auth/me"): {"400", "401", "422", "429"},
     ("post", "/auth/me/password"): {"400", "401", "422", "429"},
     ("get", "/auth/users"): {"401", "403", "422"},
     ("get", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
