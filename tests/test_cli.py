@@ -225,6 +225,21 @@ def test_prompts_when_stdin_is_a_terminal(
     assert "database added (required by auth)" in result.output
 
 
+def test_enter_throughout_selects_what_yes_selects(
+    run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aegis.commands.init._stdin_is_terminal", lambda: True)
+    with_yes = run_aegis("init", "my-app", "-o", str(tmp_path / "yes"), "--skip-tasks", "--yes")
+    assert with_yes.exit_code == 0, with_yes.output
+    entered = run_aegis(
+        "init", "my-app", "-o", str(tmp_path / "enter"), "--skip-tasks", input="\n\n\n"
+    )
+    assert entered.exit_code == 0, entered.output
+    assert "Creating my-app with backend\n" in with_yes.output
+    assert "Creating my-app with backend\n" in entered.output
+    assert entered.output.count("[y/N]") == 3  # the default shown is the default taken
+
+
 @pytest.mark.parametrize("flag", ["--no-interactive", "--yes"])
 def test_flags_suppress_prompts_on_a_terminal(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str

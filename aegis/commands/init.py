@@ -122,12 +122,16 @@ def _may_prompt(no_interactive: bool, yes: bool) -> bool:
 
 
 def _ask_selection() -> tuple[list[str], list[str]]:
-    """Ask about each optional catalog entry; the defaults include everything."""
+    """Ask about each optional catalog entry.
+
+    Every question defaults to no, so pressing Enter throughout gives what ``--yes`` and
+    a run without a terminal give: the always-included entries alone.
+    """
     chosen: dict[Kind, list[str]] = {Kind.COMPONENT: [], Kind.SERVICE: []}
     for entry in catalog.CATALOG:
         if entry.always:
             continue
-        if typer.confirm(f"Include {entry.kind} '{entry.name}' ({entry.help})?", default=True):
+        if typer.confirm(f"Include {entry.kind} '{entry.name}' ({entry.help})?", default=False):
             chosen[entry.kind].append(entry.name)
     return chosen[Kind.COMPONENT], chosen[Kind.SERVICE]
 
