@@ -717,6 +717,27 @@ def test_tables_of_a_removed_part_are_recorded_and_a_dropped_part_cannot_return(
     assert "auth cannot come back: its tables were dropped by a migration" in result.stderr
 
 
+def test_a_dropped_part_is_refused_before_any_question(
+    run_aegis: Run, db_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    result = run_aegis(
+        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    head = _git("rev-parse", "HEAD", cwd=db_project)
+    monkeypatch.setattr("aegis.commands.common._stdin_is_terminal", lambda: True)
+    # "y": were the question asked, the answer would not be what stops the command.
+    result = run_aegis("add", "auth", "-p", str(db_project), "--skip-tasks", input="y\n")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: auth cannot come back: its tables were dropped by a migration "
+        "(aegis remove --drop-tables)"
+    )
+    assert _git("rev-parse", "HEAD", cwd=db_project) == head
+
+
 def test_a_draft_of_uncommitted_template_edits_is_warned_about_and_named_later(
     run_aegis: Run, template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,7 +19,7 @@ from aegis.commands.common import (
 )
 from aegis.console import console, reports_errors, split_names
 from aegis.errors import InvalidOptionError
-from aegis.existing import apply_update, open_project
+from aegis.existing import Project, apply_update, open_project
 from aegis.render import write_env
 
 
@@ -58,6 +58,8 @@ def add(
             highlight=False,
         )
         return
+    # Before anything is shown or asked: no answer to the question could make it work.
+    _refuse_dropped(project, added)
     for name in added:
         if name in selection.implied:
             console.print(
@@ -66,12 +68,6 @@ def add(
             )
     confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes)
 
-    dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]
-    if dropped:
-        raise InvalidOptionError(
-            f"{', '.join(dropped)} cannot come back: its tables were dropped by a migration "
-            "(aegis remove --drop-tables)"
-        )
     retained = [n for n in project.answers.get("retained_data") or [] if n not in added]
     outcome = apply_update(
         project,
@@ -88,3 +84,17 @@ def add(
         write_env(project.path)
     else:
         run_post_tasks(project)
+
+
+def _refuse_dropped(project: Project, added: list[str]) -> None:
+    """Refuse parts whose tables a migration of ``aegis remove --drop-tables`` drops.
+
+    Raises:
+        InvalidOptionError: One of ``added`` is recorded in ``dropped_data``.
+    """
+    dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]
+    if dropped:
+        raise InvalidOptionError(
+            f"{', '.join(dropped)} cannot come back: its tables were dropped by a migration "
+            "(aegis remove --drop-tables)"
+        )
