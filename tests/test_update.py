@@ -738,6 +738,64 @@ def test_a_dropped_part_is_refused_before_any_question(
     assert _git("rev-parse", "HEAD", cwd=db_project) == head
 
 
+def test_removing_database_with_a_drop_migration_needs_discard_drops_then_auth_can_return(
+    run_aegis: Run, db_project: Path
+) -> None:
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    result = run_aegis(
+        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    head = _git("rev-parse", "HEAD", cwd=db_project)
+    result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: database's migrations include the one that drops the tables of auth "
+        "(aegis remove --drop-tables): run 'make migrate' first if they should go, then "
+        "'aegis remove database --discard-drops'"
+    )
+    assert _git("rev-parse", "HEAD", cwd=db_project) == head
+
+    result = run_aegis(
+        "remove", "database", "--discard-drops", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    tables = ", ".join(catalog.get("auth").tables)
+    assert (
+        f"the migration dropping tables {tables} went with database: they are dropped if "
+        "'make migrate' ran it before, and stay in the database file otherwise"
+    ) in result.output
+    assert "should database come back, give it a new database" in result.output
+    assert _answers(db_project)["dropped_data"] == []
+
+    result = run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert "database added (required by auth)" in result.output
+    assert _answers(db_project)["services"] == ["auth"]
+
+
+def test_discard_drops_without_removing_database_is_refused(
+    run_aegis: Run, db_project: Path
+) -> None:
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    head = _git("rev-parse", "HEAD", cwd=db_project)
+    result = run_aegis(
+        "remove", "auth", "--discard-drops", "-p", str(db_project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: --discard-drops applies only to removing database"
+    assert _git("rev-parse", "HEAD", cwd=db_project) == head
+
+
+def test_retained_tables_stay_recorded_when_database_goes(run_aegis: Run, db_project: Path) -> None:
+    # Their migrations come back with database, so a database file that has them migrates.
+    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
+    for names in (["auth"], ["database"]):
+        result = run_aegis("remove", *names, "-p", str(db_project), "--yes", "--skip-tasks")
+        assert result.exit_code == 0, result.output
+    assert _answers(db_project)["retained_data"] == ["auth"]
+
+
 def test_a_draft_of_uncommitted_template_edits_is_warned_about_and_named_later(
     run_aegis: Run, template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,14 @@ def remove(
             "(default: tables and data stay).",
         ),
     ] = False,
+    discard_drops: Annotated[
+        bool,
+        typer.Option(
+            "--discard-drops",
+            help="With database: remove it though it holds drop migrations of --drop-tables "
+            "(run 'make migrate' first to apply them).",
+        ),
+    ] = False,
     yes: YesOption = False,
     skip_tasks: SkipTasksOption = False,
 ) -> None:
@@ -68,6 +76,7 @@ def remove(
             f"--drop-tables needs migrations, and {migrations_go[0]} (which runs them) is "
             "being removed: remove the others with --drop-tables first"
         )
+    discarded = _discarded_drops(project, migrations_go, discard=discard_drops)
     removed = ", ".join(entry.name for entry in unwanted)
     confirm(f"Remove {removed} from {project.path.name}?", yes=yes)
 
@@ -76,26 +85,49 @@ def remove(
         data={
             "components": list(selection.components),
             "services": list(selection.services),
-            **_data_answers(project, owning, drop=drop_tables),
+            **_data_answers(project, owning, drop=drop_tables, discard=bool(discarded)),
         },
         vcs_ref=project.version,
         message=f"Remove {removed} with aegis",
     )
     report_outcome(project.path, outcome, action=f"Removed {removed}")
+    _report_data(owning, discarded, drop=drop_tables, runner=next(iter(migrations_go), None))
+    if not skip_tasks:
+        run_post_tasks(project)
+
+
+def _report_data(
+    owning: list[Entry], discarded: list[str], *, drop: bool, runner: str | None
+) -> None:
+    """Say where the tables of the removed parts are, and what the user should check.
+
+    Args:
+        owning: Removed parts that own tables.
+        discarded: Parts whose drop migration went with the removed ``runner``.
+        drop: ``--drop-tables`` was given.
+        runner: The removed part that ran migrations, if it is one of them.
+    """
     for entry in owning:
         tables = ", ".join(entry.tables)
-        if drop_tables:
+        if drop:
             console.print(f"  [yellow]![/] tables {tables} are dropped, data included, by the "
                           "next 'make migrate'", highlight=False)  # fmt: skip
-        elif migrations_go:
+        elif runner:
             console.print(f"  tables {tables} and their data stay in the database file; "
                           "the project no longer reads it", highlight=False)  # fmt: skip
         else:
             console.print(f"  tables {tables} stay in the database with their migrations "
                           f"('aegis remove {entry.name} --drop-tables' would drop them)",
                           highlight=False)  # fmt: skip
-    if not skip_tasks:
-        run_post_tasks(project)
+    for name in discarded:
+        tables = ", ".join(catalog.get(name).tables)
+        console.print(f"  [yellow]![/] the migration dropping tables {tables} went with "
+                      f"{runner}: they are dropped if 'make migrate' ran it before, and stay "
+                      "in the database file otherwise", highlight=False)  # fmt: skip
+    if discarded:
+        # Such a database's history ends at the drop migration, which no later render has.
+        console.print(f"  should {runner} come back, give it a new database: one that ran "
+                      "a drop migration cannot migrate any more", highlight=False)  # fmt: skip
 
 
 def _removable(project: Project, unwanted: list[Entry]) -> list[Entry]:
@@ -138,9 +170,39 @@ def _without(selection: Selection, unwanted: list[Entry]) -> Selection:
     )
 
 
-def _data_answers(project: Project, owning: list[Entry], *, drop: bool) -> dict[str, list[str]]:
-    """Record which removed parts left tables behind, kept or dropped by a migration."""
+def _discarded_drops(project: Project, migrations_go: list[str], *, discard: bool) -> list[str]:
+    """Return the parts whose drop migration goes with the part that runs migrations.
+
+    Removing that part deletes the migrations folder, and with it any drop migration
+    ``--drop-tables`` wrote, whether ``make migrate`` ran it or not (Aegis cannot tell).
+
+    Raises:
+        InvalidOptionError: There are such parts and ``discard`` was not given, or
+            ``discard`` was given without removing the part that runs migrations.
+    """
+    if discard and not migrations_go:
+        runner = next(entry.name for entry in catalog.CATALOG if entry.migrations)
+        raise InvalidOptionError(f"--discard-drops applies only to removing {runner}")
+    pending = list(project.answers.get("dropped_data") or []) if migrations_go else []
+    if pending and not discard:
+        raise InvalidOptionError(
+            f"{migrations_go[0]}'s migrations include the one that drops the tables of "
+            f"{', '.join(pending)} (aegis remove --drop-tables): run 'make migrate' first if "
+            f"they should go, then 'aegis remove {migrations_go[0]} --discard-drops'"
+        )
+    return pending
+
+
+def _data_answers(
+    project: Project, owning: list[Entry], *, drop: bool, discard: bool
+) -> dict[str, list[str]]:
+    """Record which removed parts left tables behind, kept or dropped by a migration.
+
+    Discarded drops are forgotten, so those parts can come back (with a new migration
+    history). Retained parts are not: their migrations come back with the database
+    component, and keep a database that has their tables migratable.
+    """
     retained = list(project.answers.get("retained_data") or [])
-    dropped = list(project.answers.get("dropped_data") or [])
+    dropped = [] if discard else list(project.answers.get("dropped_data") or [])
     (dropped if drop else retained).extend(entry.name for entry in owning)
     return {"retained_data": sorted(set(retained)), "dropped_data": sorted(set(dropped))}
