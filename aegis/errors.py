@@ -42,7 +42,7 @@ class DirtyProjectError(AegisError):
 
 
 class UnresolvedConflictError(AegisError):
-    """The project still has conflicts left by an earlier update."""
+    """The project has unresolved merge conflicts, of an earlier update or the user's own."""
 
 
 class NothingToRemoveError(AegisError):

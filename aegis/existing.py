@@ -69,7 +69,8 @@ def open_project(path: Path) -> Project:
     Raises:
         NotAProjectError: No answers file, or not the top of a git repository.
         GitMissingError: git is not installed.
-        UnresolvedConflictError: Conflicts of an earlier update are still unresolved.
+        UnresolvedConflictError: Merge conflicts (an earlier update's or the user's own)
+            are still unresolved.
         DirtyProjectError: The git tree has uncommitted changes (they are named).
     """
     path = path.resolve()
@@ -91,18 +92,36 @@ def open_project(path: Path) -> Project:
 
 
 def _refuse_unresolved_conflicts(path: Path) -> None:
-    """Refuse a project that still holds conflicts of an earlier update, staged or committed."""
+    """Refuse a project with unresolved merge conflicts, staged or committed.
+
+    They are called an earlier update's only when they carry the markers Copier writes:
+    files left unmerged by a ``git merge`` (or rebase, stash...) of the user's own do not.
+    """
     unmerged = _unmerged_files(path)
-    if not unmerged:
-        pattern = "|".join(f"^{marker}$" for marker in _MARKERS)
-        found = run_git("grep", "-l", "-E", pattern, cwd=path, check=False)
-        unmerged = sorted(set(found.split()))
-    if unmerged:
-        shown = ", ".join(unmerged[:_SHOWN]) + (" ..." if len(unmerged) > _SHOWN else "")
+    # Copier's markers tell its conflicts from others; with nothing unmerged, they also
+    # find an update's markers committed by mistake (the tree is searched).
+    marked = _files_with_update_markers(path, unmerged)
+    shown = _listed(unmerged or marked)
+    if unmerged and not marked:
+        raise UnresolvedConflictError(
+            f"{path} has unresolved merge conflicts in: {shown}; resolve them and commit first"
+        )
+    if marked:
         raise UnresolvedConflictError(
             f"{path} still has conflicts from an earlier update ({shown}): remove the "
             "<<<<<<< / >>>>>>> markers, then 'git add -A && git commit'"
         )
+
+
+def _files_with_update_markers(path: Path, candidates: list[str]) -> list[str]:
+    """Return those of ``candidates`` (every tracked file if none) holding Copier's markers."""
+    pattern = "|".join(f"^{marker}$" for marker in _MARKERS)
+    found = run_git("grep", "-l", "-E", pattern, "--", *candidates, cwd=path, check=False)
+    return sorted(set(found.split()))
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(paths[:_SHOWN]) + (" ..." if len(paths) > _SHOWN else "")
 
 
 def apply_update(

@@ -652,10 +652,29 @@ def test_a_conflict_whose_markers_are_gone_but_not_added_still_blocks(
 ) -> None:
     assert _update_into_a_conflict(run_aegis, project, template_repo).exit_code == 1
     # Edited by hand, markers removed, but never `git add`-ed: git still holds it unmerged.
+    # Without Copier's markers nothing tells whose conflict it was, and it needs no naming.
     (project / "notes.txt").write_text("title by user and template\nmiddle\nend\n")
     again = run_aegis("update", "-p", str(project), "--yes", "--skip-tasks")
     assert again.exit_code == 1
-    assert "still has conflicts from an earlier update (notes.txt)" in again.stderr
+    assert "has unresolved merge conflicts in: notes.txt; resolve them and commit" in again.stderr
+
+
+def test_a_merge_conflict_of_the_users_own_is_not_called_an_update(
+    run_aegis: Run, project: Path
+) -> None:
+    _git("checkout", "-qb", "feature", cwd=project)
+    _commit_edit(project, "notes.txt", "title feature\nmiddle\nend\n")
+    _git("checkout", "-q", "main", cwd=project)
+    _commit_edit(project, "notes.txt", "title main\nmiddle\nend\n")
+    merge = subprocess.run(["git", "merge", "-q", "feature"], cwd=project, capture_output=True)
+    assert merge.returncode == 1, "the merge must conflict"
+    for command in (["update"], ["add", "database"], ["remove", "database"]):
+        result = run_aegis(*command, "-p", str(project), "--yes", "--skip-tasks")
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            f"error: {project} has unresolved merge conflicts in: notes.txt; resolve them and "
+            "commit first"
+        )
 
 
 @pytest.mark.parametrize(
