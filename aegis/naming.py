@@ -11,6 +11,7 @@ import tomllib
 from aegis.errors import InvalidNameError
 
 _PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_SEPARATOR_RUN = re.compile(r"[-_]{2,}")
 # Long enough for real names, short enough that generated code stays within 100 columns.
 MAX_LENGTH = 40
 
@@ -81,7 +82,8 @@ def validate(project_name: str) -> str:
     Raises:
         InvalidNameError: The name is empty, longer than ``MAX_LENGTH``, has
             characters other than letters, digits, ``-`` and ``_``, does not start
-            with a letter or does not end with a letter or digit, or its package name
+            with a letter or does not end with a letter or digit, has two separators in a
+            row (``a--b``, which PEP 503 reads as ``a-b``), or its package name
             is a Python keyword or would shadow a module the project needs, or it names
             a distribution the project requires.
     """
@@ -99,6 +101,11 @@ def validate(project_name: str) -> str:
     if project_name.endswith(("-", "_")):
         # PEP 508 asks a distribution name to end with a letter or digit: uv refuses `app-`.
         raise InvalidNameError(f"invalid project name {shown}: end it with a letter or digit")
+    if _SEPARATOR_RUN.search(project_name):
+        # PEP 503 folds a run into one '-': 'a--b' would be installed and published as 'a-b'.
+        raise InvalidNameError(
+            f"invalid project name {shown}: use a single '-' or '_' between words"
+        )
     if len(project_name) > MAX_LENGTH:
         raise InvalidNameError(f"invalid project name {shown}: at most {MAX_LENGTH} characters")
     package = package_name(project_name)

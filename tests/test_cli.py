@@ -91,7 +91,9 @@ def test_bad_options_fail_with_one_line_and_write_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["123", "my app", "../x", "class", "", "mypy", "redis"])
+@pytest.mark.parametrize(
+    "name", ["123", "my app", "../x", "class", "", "mypy", "redis", "a--b", "my__app"]
+)
 def test_bad_names_fail_with_one_line_and_write_nothing(
     run_aegis: Run, tmp_path: Path, name: str
 ) -> None:
