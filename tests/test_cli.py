@@ -242,6 +242,20 @@ def test_enter_throughout_selects_what_yes_selects(
     assert entered.output.count("[y/N]") == 3  # the default shown is the default taken
 
 
+@pytest.mark.parametrize(
+    "flags", [["--skip-tests"], ["--yes", "--no-interactive"]], ids=["skip-tests", "yes"]
+)
+def test_redundant_flags_together_are_accepted_silently(
+    run_aegis: Run, tmp_path: Path, flags: list[str]
+) -> None:
+    # --skip-tasks skips the tests too, as --yes already asks nothing: neither pair is
+    # an error, and the pair does what the stronger flag alone does.
+    result = run_aegis("init", "my-app", "-o", str(tmp_path), *flags, "--skip-tasks")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert "Installing" not in result.stdout and "\n  uv sync\n" in result.stdout
+
+
 @pytest.mark.parametrize("flag", ["--no-interactive", "--yes"])
 def test_flags_suppress_prompts_on_a_terminal(
     run_aegis: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
