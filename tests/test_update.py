@@ -101,6 +101,16 @@ def _answers(project: Path) -> dict[str, object]:
     return loaded
 
 
+def _add_auth_then_drop_it(run_aegis: Run, project: Path) -> None:
+    """Add auth, then remove it with --drop-tables: a drop migration is pending."""
+    assert run_aegis("add", "auth", "-p", str(project), "--yes", "--skip-tasks").exit_code == 0
+    result = run_aegis(
+        "remove", "auth", "--drop-tables", "-p", str(project), "--yes", "--skip-tasks"
+    )
+    assert result.exit_code == 0, result.output
+    assert _answers(project)["dropped_data"] == ["auth"]
+
+
 def test_stock_copier_renders_the_exact_commit_and_quietly(
     template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
@@ -739,11 +749,7 @@ def test_tables_of_a_removed_part_are_recorded_and_a_dropped_part_cannot_return(
 def test_a_dropped_part_is_refused_before_any_question(
     run_aegis: Run, db_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
-    result = run_aegis(
-        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
-    )
-    assert result.exit_code == 0, result.output
+    _add_auth_then_drop_it(run_aegis, db_project)
     head = _git("rev-parse", "HEAD", cwd=db_project)
     monkeypatch.setattr("aegis.commands.common._stdin_is_terminal", lambda: True)
     # "y": were the question asked, the answer would not be what stops the command.
@@ -760,11 +766,7 @@ def test_a_dropped_part_is_refused_before_any_question(
 def test_removing_database_with_a_drop_migration_needs_discard_drops_then_auth_can_return(
     run_aegis: Run, db_project: Path
 ) -> None:
-    assert run_aegis("add", "auth", "-p", str(db_project), "--yes", "--skip-tasks").exit_code == 0
-    result = run_aegis(
-        "remove", "auth", "--drop-tables", "-p", str(db_project), "--yes", "--skip-tasks"
-    )
-    assert result.exit_code == 0, result.output
+    _add_auth_then_drop_it(run_aegis, db_project)
     head = _git("rev-parse", "HEAD", cwd=db_project)
     result = run_aegis("remove", "database", "-p", str(db_project), "--yes", "--skip-tasks")
     assert result.exit_code == 1
