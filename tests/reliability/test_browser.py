@@ -69,7 +69,9 @@ async function tokens(form) {
     body: new URLSearchParams(form),
   });
   accessToken = answer.body && answer.body.access_token;
-  return {status: answer.status, body: {has_token: Boolean(accessToken)}};
+  // Whether the page's script could read the refresh token (never, in browser mode).
+  const readable_refresh = Boolean(answer.body && answer.body.refresh_token);
+  return {status: answer.status, body: {has_token: Boolean(accessToken), readable_refresh}};
 }
 
 // A refused cross-origin fetch rejects (TypeError: Failed to fetch): report it.
@@ -160,7 +162,8 @@ def test_app_on_a_listed_origin_registers_logs_in_and_reads_me(
     me = run_step(page, "me")
 
     assert registered["status"] == 201, registered
-    assert logged_in == {"status": 200, "body": {"has_token": True}}, logged_in
+    # Without browser mode, the app keeps the refresh token itself.
+    assert logged_in == {"status": 200, "body": {"has_token": True, "readable_refresh": True}}
     assert me["status"] == 200 and me["body"]["email"] == email, me
 
 
@@ -170,6 +173,8 @@ def refresh_cookies(page: Page, server: Server) -> list[Any]:
 
 
 BROWSER_MODE = {"AUTH_COOKIE_ENABLED": "true"}  # Secure on: Chromium counts 127.0.0.1 as secure
+# A token answer in browser mode: the access token for memory, nothing more for scripts.
+IN_MEMORY_ONLY = {"has_token": True, "readable_refresh": False}
 
 
 def test_app_keeps_its_session_across_a_reload_by_the_refresh_cookie_alone(
@@ -180,7 +185,8 @@ def test_app_keeps_its_session_across_a_reload_by_the_refresh_cookie_alone(
     email = f"{uuid.uuid4().hex[:12]}@example.com"
     open_app(page, listed, server)
     assert run_step(page, "register", email, PASSWORD)["status"] == 201
-    assert run_step(page, "login", email, PASSWORD)["body"] == {"has_token": True}
+    # The refresh token only in the HttpOnly cookie: no answer hands it to the script.
+    assert run_step(page, "login", email, PASSWORD)["body"] == IN_MEMORY_ONLY
     assert run_step(page, "me")["status"] == 200
     [cookie] = refresh_cookies(page, server)
     assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Strict")
@@ -193,7 +199,7 @@ def test_app_keeps_its_session_across_a_reload_by_the_refresh_cookie_alone(
     after_logout = [run_step(page, "me"), run_step(page, "refresh")]
 
     assert forgotten["status"] == 401, forgotten
-    assert refreshed == {"status": 200, "body": {"has_token": True}}, refreshed
+    assert refreshed == {"status": 200, "body": IN_MEMORY_ONLY}, refreshed
     assert me_again["status"] == 200 and me_again["body"]["email"] == email, me_again
     assert logged_out["status"] == 204, logged_out
     # The access token's session ended, and the cookie is gone from the browser.
@@ -225,7 +231,7 @@ def test_refresh_cookie_is_refused_from_an_unlisted_origin_by_browser_and_server
     # CSRF: the server refused before rotating; a rotation would have set a new cookie
     # and spent the old one, so the app's own refresh with it would fail.
     assert len(cookie_before) == 1 and cookie_after == cookie_before, cookie_after
-    assert own == {"status": 200, "body": {"has_token": True}}, own
+    assert own == {"status": 200, "body": IN_MEMORY_ONLY}, own
 
 
 def test_app_on_an_unlisted_origin_is_refused_by_the_browser(

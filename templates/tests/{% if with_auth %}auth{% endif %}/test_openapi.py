@@ -51,3 +51,11 @@ async def test_documented_errors_name_their_body_and_headers(app: FastAPI) -> No
     }
     schema = answers["401"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+
+
+async def test_token_answers_document_the_refresh_token_as_optional(app: FastAPI) -> None:
+    """Guards clients built from the schema: in browser mode the body has no refresh token."""
+    token = app.openapi()["components"]["schemas"]["Token"]
+
+    assert "refresh_token" not in token["required"]
+    assert token["properties"]["refresh_token"]["type"] == "string"
