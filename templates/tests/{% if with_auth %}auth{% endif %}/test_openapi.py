@@ -17,6 +17,7 @@ EXPECTED = {
     ("get", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
     ("patch", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
     ("delete", "/auth/users/{user_id}"): {"401", "403", "404", "422"},
+    ("delete", "/auth/users/{user_id}/2fa"): {"401", "403", "404", "409", "422"},
     ("get", "/examples/private"): {"401"},
 }
 
@@ -40,6 +41,7 @@ async def test_routes_describe_their_own_errors(app: FastAPI) -> None:
     assert description("post", "/auth/2fa/verify", "429").startswith("Too many wrong codes")
     assert description("get", "/auth/users", "403") == "The caller is not a superuser"
     assert description("post", "/auth/me/password", "400") == "Current password is wrong"
+    assert description("delete", "/auth/users/{user_id}/2fa", "404") == "No such user"
 
 
 async def test_documented_errors_name_their_body_and_headers(app: FastAPI) -> None:
