@@ -75,6 +75,10 @@ class Passwords:
         """
         if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
             return f"Password must be {MIN_LENGTH} to {MAX_LENGTH} characters long."
+        # Stripped for this check only: spaces are as good as any other character in a
+        # password, but a password of nothing else is no secret.
+        if not password.strip():
+            return "Password must not be only spaces or other whitespace."
         if self.hasher == "bcrypt" and len(password.encode()) > BCRYPT_MAX_BYTES:
             return f"Password must be at most {BCRYPT_MAX_BYTES} bytes in UTF-8 with bcrypt."
         return None
