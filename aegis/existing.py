@@ -39,6 +39,16 @@ class Project:
         return catalog.resolve(self.answers["components"], self.answers.get("services") or [])
 
     @property
+    def retained_data(self) -> list[str]:
+        """Removed parts whose tables stay in the database (``aegis remove``)."""
+        return list(self.answers.get("retained_data") or [])
+
+    @property
+    def dropped_data(self) -> list[str]:
+        """Removed parts whose tables a migration drops (``aegis remove --drop-tables``)."""
+        return list(self.answers.get("dropped_data") or [])
+
+    @property
     def version(self) -> str | None:
         """The template version (tag or commit) the project was last rendered from."""
         commit = self.answers.get("_commit")

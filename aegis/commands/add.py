@@ -68,7 +68,7 @@ def add(
             )
     confirm(f"Add {', '.join(added)} to {project.path.name}?", yes=yes)
 
-    retained = [n for n in project.answers.get("retained_data") or [] if n not in added]
+    retained = [name for name in project.retained_data if name not in added]
     outcome = apply_update(
         project,
         data={
@@ -92,7 +92,7 @@ def _refuse_dropped(project: Project, added: list[str]) -> None:
     Raises:
         InvalidOptionError: One of ``added`` is recorded in ``dropped_data``.
     """
-    dropped = [name for name in added if name in (project.answers.get("dropped_data") or [])]
+    dropped = [name for name in added if name in project.dropped_data]
     if dropped:
         raise InvalidOptionError(
             f"{', '.join(dropped)} cannot come back: its tables were dropped by a migration "

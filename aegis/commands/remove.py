@@ -183,7 +183,7 @@ def _discarded_drops(project: Project, migrations_go: list[str], *, discard: boo
     if discard and not migrations_go:
         runner = next(entry.name for entry in catalog.CATALOG if entry.migrations)
         raise InvalidOptionError(f"--discard-drops applies only to removing {runner}")
-    pending = list(project.answers.get("dropped_data") or []) if migrations_go else []
+    pending = project.dropped_data if migrations_go else []
     if pending and not discard:
         raise InvalidOptionError(
             f"{migrations_go[0]}'s migrations include the one that drops the tables of "
@@ -202,7 +202,7 @@ def _data_answers(
     history). Retained parts are not: their migrations come back with the database
     component, and keep a database that has their tables migratable.
     """
-    retained = list(project.answers.get("retained_data") or [])
-    dropped = [] if discard else list(project.answers.get("dropped_data") or [])
+    retained = project.retained_data
+    dropped = [] if discard else project.dropped_data
     (dropped if drop else retained).extend(entry.name for entry in owning)
     return {"retained_data": sorted(set(retained)), "dropped_data": sorted(set(dropped))}
