@@ -17,6 +17,7 @@ API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'no
 # still asks of token answers, goes on those alone: each header costs every answer ~1 us.
 NO_STORE = (b"cache-control", b"no-store")
 PRAGMA = (b"pragma", b"no-cache")
+NO_CONTENT = 204
 
 
 def added_headers(
@@ -37,7 +38,7 @@ def error_headers(*, https_only: bool) -> dict[str, str]:
 
 
 class SecurityHeadersMiddleware:
-    """Add the security headers to every HTTP response.
+    """Add the security headers to every HTTP response, and drop a 204's Content-Type.
 
     `Cache-Control: no-store` and the API's `Content-Security-Policy` are defaults: a
     route that sets its own keeps it. Answers on `token_paths` also get `Pragma:
@@ -75,6 +76,10 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
+                if message["status"] == NO_CONTENT:
+                    # A route declared with status_code=204 answers through the
+                    # default JSONResponse, whose type describes a body 204 never has.
+                    headers = [(name, value) for name, value in headers if name != b"content-type"]
                 # ASGI response header names are lower case: no need to fold them here.
                 own_policy = own_cache = False
                 for name, _ in headers:
