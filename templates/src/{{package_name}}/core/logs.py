@@ -14,10 +14,15 @@ CLIENT_NOISE = ("python_multipart",)
 FORMAT = "%(levelprefix)s %(name)s: %(message)s"
 
 
-def configure_logging() -> None:
-    """Print WARNING and above of every logger to stderr, unless logging is set up already.
+# This package's logger: its modules' records, yours included, print from INFO.
+PACKAGE = __name__.partition(".")[0]
 
-    A root logger with handlers is left alone: `uvicorn --log-config` with a `root`
+
+def configure_logging() -> None:
+    """Print records to stderr, unless logging is set up already.
+
+    Records of this package print from INFO, those of other libraries from WARNING. A
+    root logger with handlers is left alone: `uvicorn --log-config` with a `root`
     section, a test runner, or an earlier call set it up. So are the levels of the
     `CLIENT_NOISE` loggers that such a configuration gave; the others are set to ERROR.
     """
@@ -34,3 +39,6 @@ def configure_logging() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(DefaultFormatter(FORMAT))
     root.addHandler(handler)
+    package = logging.getLogger(PACKAGE)
+    if package.level == logging.NOTSET:
+        package.setLevel(logging.INFO)
