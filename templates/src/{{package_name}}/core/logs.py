@@ -12,19 +12,17 @@ import logging
 # client could fill the log with them.
 CLIENT_NOISE = ("python_multipart",)
 FORMAT = "%(levelprefix)s %(name)s: %(message)s"
-
-
 # This package's logger: its modules' records, yours included, print from INFO.
 PACKAGE = __name__.partition(".")[0]
 
 
 def configure_logging() -> None:
-    """Print records to stderr, unless logging is set up already.
+    """Send records to stderr in uvicorn's format, unless logging is set up already.
 
-    Records of this package print from INFO, those of other libraries from WARNING. A
-    root logger with handlers is left alone: `uvicorn --log-config` with a `root`
-    section, a test runner, or an earlier call set it up. So are the levels of the
-    `CLIENT_NOISE` loggers that such a configuration gave; the others are set to ERROR.
+    This package's records print from INFO, other libraries' from WARNING, and the
+    `CLIENT_NOISE` loggers' from ERROR. A root logger that has handlers is left alone
+    (`uvicorn --log-config` with a `root` section, a test runner, or an earlier call
+    set it up), and so is any level a logger was given.
     """
     for name in CLIENT_NOISE:
         noisy = logging.getLogger(name)
