@@ -122,7 +122,9 @@ def prepare_auth(
     auth = project / "src" / PACKAGE / "auth"
     names = modules or sorted(path.stem for path in auth.glob("*.py"))
     targets = [f"src/{PACKAGE}/auth/{name}.py" for name in names]
-    extra = [name for name in ("alembic.ini", "migrations", ".env") if (project / name).exists()]
+    # The suite reads more than its code: .env.example, the README, the Makefile...
+    skipped = {".venv", ".git", "src", "tests", "setup.cfg", "mutants"}
+    extra = sorted(path.name for path in project.iterdir() if path.name not in skipped)
     settings = {
         "also_copy": "\n" + "\n".join(f"    {name}" for name in extra),
         # mutmut runs the suite in its own process: not on pytest-xdist's workers.
