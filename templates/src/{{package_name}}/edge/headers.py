@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from starlette import status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Two years, as hstspreload.org asks; subdomains are left to their own policy.
@@ -17,7 +18,6 @@ API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'no
 # still asks of token answers, goes on those alone: each header costs every answer ~1 us.
 NO_STORE = (b"cache-control", b"no-store")
 PRAGMA = (b"pragma", b"no-cache")
-NO_CONTENT = 204
 
 
 def added_headers(
@@ -76,7 +76,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
-                if message["status"] == NO_CONTENT:
+                if message["status"] == status.HTTP_204_NO_CONTENT:
                     # A route declared with status_code=204 answers through the
                     # default JSONResponse, whose type describes a body 204 never has.
                     headers = [(name, value) for name, value in headers if name != b"content-type"]
